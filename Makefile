@@ -1,0 +1,11 @@
+.PHONY: demo test lint bench setup
+setup:          ## create .venv and install
+	scripts/bootstrap.sh
+demo:           ## seed a demo registry (SQLite) and serve it on http://127.0.0.1:8000
+	scripts/demo.sh
+test:           ## lint, type-check and run every test (PostgreSQL, Redis, Chromium included)
+	scripts/test.sh
+lint:
+	scripts/bootstrap.sh && .venv/bin/ruff check src tests bench && .venv/bin/mypy
+bench:          ## run the benchmarks; figures go to bench/RESULTS.md by hand
+	scripts/bootstrap.sh && for b in bench/*.py; do .venv/bin/python $$b; done

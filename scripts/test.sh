@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Quick start 2: install, start the services, lint, type-check and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+scripts/services.sh
+scripts/browser.sh
+export SEHAT_TEST_POSTGRES_URL="${SEHAT_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+export SEHAT_TEST_REDIS_URL="${SEHAT_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+export SEHAT_VECTORS_DIR="${SEHAT_VECTORS_DIR:-$(cd .. && pwd)/shared/vectors}"
+echo "== ruff"; .venv/bin/ruff check src tests bench
+echo "== mypy"; .venv/bin/mypy
+echo "== pytest"
+set +e
+.venv/bin/pytest -q -p no:cacheprovider "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then echo "no tests ran: that is a failure"; exit 1; fi
+exit "$rc"

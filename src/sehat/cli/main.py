@@ -1,0 +1,19 @@
+"""The ``sehat`` command: one Typer app, a sub-command group per concern."""
+
+from __future__ import annotations
+
+import typer
+
+from sehat.cli import code as code_cli
+
+app = typer.Typer(
+    name="sehat",
+    help="Sehat (صحت): the national authenticity-code system for academic documents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(code_cli.app, name="code")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
