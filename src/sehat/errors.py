@@ -7,6 +7,7 @@
     │   └── RecordError           a graduation record with one or more problems
     ├── NotFoundError             the thing asked for does not exist
     ├── ConflictError             the request clashes with what is stored
+    ├── AuthenticationError       no token, or a token that is unknown, expired or revoked
     ├── PermissionDeniedError     the caller's role or institution does not allow it
     ├── VerificationError         evidence does not check out: expected vs found
     └── InfrastructureError       a database, key store or configuration problem
@@ -94,6 +95,10 @@ class NotFoundError(SehatError):
 
 class ConflictError(SehatError):
     """The request clashes with what is stored (e.g. revoking a revoked document)."""
+
+
+class AuthenticationError(SehatError):
+    """No bearer token, or one that is unknown, expired or revoked."""
 
 
 class PermissionDeniedError(SehatError):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from sehat.core import code as authcode
-from sehat.core.jalali import today_jalali_year
+from sehat.core.jalali import jalali_year_of
 from sehat.errors import CodeFormatError
 from sehat.reference.loader import load_reference
 
@@ -39,7 +41,7 @@ def generate(
     if kind not in ref.kinds:
         err_console.print(f"[red]--kind: {kind} is not a document kind; use 1-9 / نوع مدرک نامعتبر[/red]")
         raise typer.Exit(2)
-    code = authcode.generate(domain, int(number), today_jalali_year(), kind)
+    code = authcode.generate(domain, int(number), jalali_year_of(date.today()), kind)
     console.print(authcode.format_code(code))
 
 

@@ -1,0 +1,80 @@
+"""``/api/v1/documents/{code}``: details, correction, suspension and revocation (DESIGN §3, §7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
+from sehat.services import documents
+from sehat.store.tx import in_transaction
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents / مدارک"])
+
+
+class RevokeIn(BaseModel):
+    """Why the document is revoked: one of the reason codes, and an optional note."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(max_length=40)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SuspendIn(BaseModel):
+    """Why the document is under investigation."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CorrectionIn(BaseModel):
+    """Fields to change and why; the code stays and a version is added."""
+
+    model_config = ConfigDict(extra="forbid")
+    changes: dict[str, Any]
+    reason: str = Field(max_length=2000)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("/{code}")
+def get_document(code: str, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    """A document and its history (holder, its registrar, domain admin, operator, auditor)."""
+    with engine.connect() as conn:
+        return documents.details(conn, principal, code)
+
+
+@router.post("/{code}/revoke")
+def revoke(code: str, body: RevokeIn, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Revoke (final): reason issued_in_error, fraud, superseded, court_order, duplicate or other."""
+    now = _now()
+    return in_transaction(engine, lambda c: documents.revoke(c, principal, code, body.reason, body.note, now))
+
+
+@router.post("/{code}/suspend")
+def suspend(code: str, body: SuspendIn, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Suspend while under investigation; verifies as SUSPENDED until lifted."""
+    now = _now()
+    return in_transaction(engine, lambda c: documents.suspend(c, principal, code, body.note, now))
+
+
+@router.post("/{code}/unsuspend")
+def unsuspend(code: str, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Lift a suspension."""
+    now = _now()
+    return in_transaction(engine, lambda c: documents.unsuspend(c, principal, code, now))
+
+
+@router.post("/{code}/corrections")
+def correct(
+    code: str, body: CorrectionIn, engine: EngineDep, reference: ReferenceDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Correct a document: same code, a new version, the history kept."""
+    now = _now()
+    return in_transaction(engine, lambda c: documents.correct(
+        c, principal, reference, code, body.changes, body.reason, now))

@@ -1,0 +1,72 @@
+"""A registrar's queue and the domain office's decisions (DESIGN §3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
+from sehat.services import registrar
+from sehat.store.tx import in_transaction
+
+router = APIRouter(prefix="/api/v1", tags=["registrar / کارشناس"])
+
+
+class ReasonIn(BaseModel):
+    """A reason in free text."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=2000)
+
+
+@router.get("/registrar/pending")
+def pending(engine: EngineDep, principal: PrincipalDep, institution: str | None = None) -> dict[str, Any]:
+    """This institution's submissions waiting for a prior degree."""
+    with engine.connect() as conn:
+        return {"items": registrar.pending(conn, principal, institution)}
+
+
+@router.get("/registrar/backfill-requests")
+def backfill_requests(
+    engine: EngineDep, principal: PrincipalDep, institution: str | None = None, status: str = "OPEN"
+) -> dict[str, Any]:
+    """Other institutions ask this one to register a prior degree it granted."""
+    with engine.connect() as conn:
+        return {"items": registrar.backfill_requests(conn, principal, institution, status)}
+
+
+@router.post("/registrar/backfill-requests/{request_id}/decline")
+def decline(request_id: str, body: ReasonIn, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    """No such degree in the archive: close the request with a reason."""
+    now = datetime.now(UTC)
+    return in_transaction(engine, lambda c: registrar.decline_backfill(c, principal, request_id, body.reason, now))
+
+
+@router.get("/admin/foreign-priors")
+def foreign_priors(
+    engine: EngineDep, principal: PrincipalDep, domain: int | None = None, status: str = "PENDING"
+) -> dict[str, Any]:
+    """Foreign prior degrees awaiting the domain office."""
+    with engine.connect() as conn:
+        return {"items": registrar.foreign_priors(conn, principal, domain, status)}
+
+
+@router.post("/admin/foreign-priors/{foreign_id}/approve")
+def approve(foreign_id: str, body: ReasonIn, engine: EngineDep, reference: ReferenceDep,
+            principal: PrincipalDep) -> dict[str, Any]:
+    """Approve a foreign prior degree; the waiting document issues."""
+    now = datetime.now(UTC)
+    return in_transaction(engine, lambda c: registrar.decide_foreign(
+        c, principal, reference, foreign_id, True, body.reason, now))
+
+
+@router.post("/admin/foreign-priors/{foreign_id}/decline")
+def decline_foreign(foreign_id: str, body: ReasonIn, engine: EngineDep, reference: ReferenceDep,
+                    principal: PrincipalDep) -> dict[str, Any]:
+    """Decline a foreign prior degree."""
+    now = datetime.now(UTC)
+    return in_transaction(engine, lambda c: registrar.decide_foreign(
+        c, principal, reference, foreign_id, False, body.reason, now))

@@ -1,0 +1,56 @@
+"""Settings from the environment (DESIGN §7), read once at start-up and passed down."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sehat.errors import InfrastructureError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; built by :func:`load_settings`, passed explicitly."""
+
+    data_dir: Path
+    database_url: str
+    redis_url: str | None = None
+    rate_limit_public: str = "120/minute"
+    rate_limit_org: str = "6000/minute"
+    production: bool = False
+    kek: str | None = None
+    log_origin: str = "sehat.example/log"
+    public_url: str = "http://127.0.0.1:8000"
+
+
+def default_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'sehat.db').resolve()}"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``env`` (``os.environ`` by default)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("SEHAT_DATA_DIR", "./sehat-data"))
+    url = env.get("SEHAT_DATABASE_URL") or default_database_url(data_dir)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    mode = env.get("SEHAT_MODE", "development").strip().lower()
+    if mode not in {"production", "development", "demo"}:
+        raise InfrastructureError(
+            f"SEHAT_MODE={mode!r} is not a mode; use production, development or demo",
+            f"مقدار SEHAT_MODE={mode!r} نامعتبر است؛ production یا development یا demo",
+        )
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        redis_url=env.get("SEHAT_REDIS_URL") or None,
+        rate_limit_public=env.get("SEHAT_RATE_LIMIT_PUBLIC", "120/minute"),
+        rate_limit_org=env.get("SEHAT_RATE_LIMIT_ORG", "6000/minute"),
+        production=mode == "production",
+        kek=env.get("SEHAT_KEK") or None,
+        log_origin=env.get("SEHAT_LOG_ORIGIN", "sehat.example/log"),
+        public_url=env.get("SEHAT_PUBLIC_URL", "http://127.0.0.1:8000"),
+    )

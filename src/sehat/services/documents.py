@@ -1,0 +1,205 @@
+"""A document's lifecycle after issue: correction (new version, same code), suspension
+(reversible), revocation (final, with a reason code) — DESIGN §3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+
+from sehat.core import code as authcode
+from sehat.core.ladder import DocStatus
+from sehat.core.record import validate_record
+from sehat.errors import ConflictError, InputError, NotFoundError, Problem
+from sehat.reference.models import Reference
+from sehat.services.principal import Principal, Role
+from sehat.store import schema as t
+
+
+class RevocationReason(StrEnum):
+    """Why a document was revoked; published (as a category) by public verification."""
+
+    ISSUED_IN_ERROR = "issued_in_error"
+    FRAUD = "fraud"
+    SUPERSEDED = "superseded"
+    COURT_ORDER = "court_order"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+# Fields a correction may change. Identity, institution, kind, level, programme and student
+# number define which graduation this is: changing them is a new document (revoke as
+# superseded and submit again), not a correction.
+CORRECTABLE = frozenset({
+    "first_name", "last_name", "first_name_latin", "last_name_latin", "father_name",
+    "birth_date", "gender", "field_name", "entry_date", "graduation_date", "gpa", "courses",
+})
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """The stored facts of one document that lifecycle rules need."""
+
+    id: int
+    code: str
+    institution: str
+    status: DocStatus
+    version: int
+    person_national_id: str | None
+
+
+def _find(conn: sa.Connection, code_text: str, *, lock: bool = False) -> DocumentRow:
+    code = authcode.parse(code_text).code
+    d, p = t.documents.c, t.persons.c
+    query = (
+        sa.select(d.id, d.code, d.institution, d.status, d.version, p.national_id, p.foreign_id)
+        .join(t.persons, t.persons.c.id == d.person_id)
+        .where(d.code == code)
+    )
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=t.documents)
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFoundError(f"no document with code {code}", f"مدرکی با کد {code} ثبت نشده است")
+    key = row.national_id if row.national_id else f"F{row.foreign_id}"
+    return DocumentRow(row.id, row.code, row.institution, DocStatus(row.status), row.version, key)
+
+
+def _may_manage(principal: Principal, doc: DocumentRow, what_en: str, what_fa: str) -> None:
+    principal.require(
+        principal.role in (Role.OPERATOR, Role.DOMAIN_ADMIN, Role.REGISTRAR)
+        and principal.may_manage_institution(doc.institution),
+        f"{what_en} documents of institution {doc.institution}",
+        f"{what_fa} مدارک موسسه {doc.institution}",
+    )
+
+
+def _set_status(conn: sa.Connection, doc: DocumentRow, status: DocStatus, reason: str | None,
+                note: str | None, now: datetime) -> None:
+    conn.execute(
+        t.documents.update().where(t.documents.c.id == doc.id).values(
+            status=status.value, status_changed_at=now, status_reason=reason, status_note=note)
+    )
+
+
+def revoke(conn: sa.Connection, principal: Principal, code: str, reason: str, note: str | None,
+           now: datetime) -> dict[str, Any]:
+    """Revoke a document for a reason; final."""
+    doc = _find(conn, code, lock=True)
+    _may_manage(principal, doc, "revoke", "ابطال")
+    try:
+        category = RevocationReason(reason.strip().lower())
+    except ValueError:
+        raise InputError(Problem(
+            "reason", f"{reason!r} is not a revocation reason",
+            "دلیل ابطال نامعتبر است",
+            "use one of: " + ", ".join(r.value for r in RevocationReason),
+            "یکی از دلایل مجاز را انتخاب کنید")) from None
+    if doc.status is DocStatus.REVOKED:
+        raise ConflictError(f"document {doc.code} is already revoked; revocation is final",
+                            f"مدرک {doc.code} پیش‌تر ابطال شده است؛ ابطال قطعی است")
+    _set_status(conn, doc, DocStatus.REVOKED, category.value, note, now)
+    return {"code": doc.code, "status": DocStatus.REVOKED.value, "reason": category.value,
+            "revoked_at": now.isoformat()}
+
+
+def suspend(conn: sa.Connection, principal: Principal, code: str, note: str | None,
+            now: datetime) -> dict[str, Any]:
+    """Suspend a document under investigation (reversible)."""
+    doc = _find(conn, code, lock=True)
+    _may_manage(principal, doc, "suspend", "تعلیق")
+    if doc.status is not DocStatus.VALID:
+        raise ConflictError(f"document {doc.code} is {doc.status.value}; only a valid one can be "
+                            "suspended", f"مدرک {doc.code} معتبر نیست و تعلیق‌پذیر نیست")
+    _set_status(conn, doc, DocStatus.SUSPENDED, "under_investigation", note, now)
+    return {"code": doc.code, "status": DocStatus.SUSPENDED.value}
+
+
+def unsuspend(conn: sa.Connection, principal: Principal, code: str, now: datetime) -> dict[str, Any]:
+    """Lift a suspension."""
+    doc = _find(conn, code, lock=True)
+    _may_manage(principal, doc, "lift suspensions of", "رفع تعلیق")
+    if doc.status is not DocStatus.SUSPENDED:
+        raise ConflictError(f"document {doc.code} is not suspended", f"مدرک {doc.code} معلق نیست")
+    _set_status(conn, doc, DocStatus.VALID, None, None, now)
+    return {"code": doc.code, "status": DocStatus.VALID.value}
+
+
+def correct(conn: sa.Connection, principal: Principal, reference: Reference, code: str,
+            changes: dict[str, object], reason: str, now: datetime) -> dict[str, Any]:
+    """A new version with ``changes`` applied; the code stays, the history is kept."""
+    doc = _find(conn, code, lock=True)
+    principal.require(
+        principal.role is Role.REGISTRAR and principal.may_manage_institution(doc.institution),
+        f"correct documents of institution {doc.institution}",
+        f"اصلاح مدارک موسسه {doc.institution}",
+    )
+    if doc.status is DocStatus.REVOKED:
+        raise ConflictError(f"document {doc.code} is revoked and cannot be corrected",
+                            f"مدرک {doc.code} ابطال شده و اصلاح‌پذیر نیست")
+    problems = [
+        Problem(name, "cannot be corrected: it defines which graduation this is",
+                "اصلاح‌پذیر نیست؛ هویت مدرک را تعیین می‌کند",
+                "revoke the document with reason superseded and submit the graduation again",
+                "مدرک را با دلیل superseded ابطال و دوباره ثبت کنید")
+        for name in sorted(set(changes) - CORRECTABLE)
+    ]
+    if not changes:
+        problems.append(Problem("changes", "no field to change", "فیلدی برای اصلاح نیامده است",
+                                "give the fields to change", "فیلدهای اصلاحی را بفرستید"))
+    if not reason.strip():
+        problems.append(Problem("reason", "a correction needs a reason", "اصلاح دلیل لازم دارد",
+                                "say why the record changes", "دلیل اصلاح را بنویسید"))
+    if problems:
+        raise InputError(problems)
+    v = t.document_versions.c
+    current = conn.execute(
+        sa.select(v.content).where(v.document_id == doc.id, v.version == doc.version)
+    ).scalar_one()
+    raw = {k: val for k, val in current.items() if k != "code"}
+    raw.update(changes)
+    record = validate_record(raw, reference, today=now.date())
+    content = record.content()
+    content["code"] = doc.code
+    if content == current:
+        raise ConflictError("the correction changes nothing", "اصلاحیه تغییری ایجاد نمی‌کند")
+    version = doc.version + 1
+    conn.execute(t.document_versions.insert().values(
+        document_id=doc.id, version=version, content=content, reason=reason.strip(),
+        created_at=now, created_by=principal.account_id))
+    conn.execute(t.documents.update().where(t.documents.c.id == doc.id).values(
+        version=version, graduation_date=record.graduation_date))
+    return {"code": doc.code, "version": version, "status": doc.status.value}
+
+
+def details(conn: sa.Connection, principal: Principal, code: str) -> dict[str, Any]:
+    """A document with its whole history, for those who may see personal data."""
+    doc = _find(conn, code)
+    allowed = principal.may_read_institution(doc.institution) or (
+        principal.role is Role.HOLDER and principal.national_id == doc.person_national_id
+    )
+    if not allowed:
+        raise NotFoundError(f"no document with code {doc.code} for this token",
+                            f"مدرکی با کد {doc.code} برای این توکن یافت نشد")
+    d, v = t.documents.c, t.document_versions.c
+    row = conn.execute(sa.select(t.documents).where(d.id == doc.id)).one()
+    versions = conn.execute(
+        sa.select(v.version, v.content, v.reason, v.created_at)
+        .where(v.document_id == doc.id).order_by(v.version)
+    ).all()
+    return {
+        "code": row.code, "status": row.status, "version": row.version,
+        "institution": row.institution, "kind": row.kind,
+        "seminary_level": row.seminary_level or None,
+        "issued_at": row.issued_at.isoformat(), "issued_year": row.issued_year,
+        "status_reason": row.status_reason, "assurance": row.assurance,
+        "content": versions[-1].content,
+        "history": [
+            {"version": r.version, "reason": r.reason, "created_at": r.created_at.isoformat(),
+             "content": r.content}
+            for r in versions
+        ],
+    }

@@ -1,0 +1,516 @@
+"""Issuing: store every graduation first, then decide ISSUED / PENDING_PRIOR / REJECTED.
+
+Built for bulk (DESIGN §9): one transaction per batch, prefetching what the ladder needs in
+a few queries and writing with executemany. A single submission is a batch of one.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from sehat.core import code as authcode
+from sehat.core.jalali import jalali_year_of
+from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide
+from sehat.core.persian import normalize_digits_field
+from sehat.core.record import GraduationRecord, validate_record
+from sehat.errors import InputError, NotFoundError, PermissionDeniedError, Problem
+from sehat.reference.models import Reference
+from sehat.services.principal import Principal
+from sehat.store import schema as t
+from sehat.store.upsert import insert_ignore
+
+MAX_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One graduation record as received, with its optional idempotency key."""
+
+    raw: Mapping[str, object]
+    idempotency_key: str | None = None
+
+
+@dataclass
+class SubmissionResult:
+    """The answer to one submission (DESIGN §7): id, status, code and every reason."""
+
+    submission_id: str
+    status: str
+    code: str | None
+    reasons: list[dict[str, object]] = field(default_factory=list)
+    replayed: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "submission_id": self.submission_id,
+            "status": self.status,
+            "code": self.code,
+            "reasons": self.reasons,
+        }
+
+
+@dataclass
+class _Item:
+    index: int
+    sub: Submission
+    record: GraduationRecord | None
+    problems: list[Problem]
+    public_id: str
+    key: tuple[str, int, int, str] | None
+    institution: str
+    row_id: int | None = None
+    replay_of: int | None = None  # submission row id whose result this item repeats
+    reevaluate: bool = False
+    person_id: int | None = None
+    decision: Decision | None = None
+    document_id: int | None = None
+    code: str | None = None
+
+
+def _graduation_key(raw: Mapping[str, object], record: GraduationRecord | None) -> tuple[str, int, int, str] | None:
+    if record is not None:
+        return (record.student_number, record.kind, record.seminary_level or 0, record.field_code)
+    try:
+        student = normalize_digits_field(str(raw.get("student_number") or ""))
+        kind = int(normalize_digits_field(str(raw.get("kind") or "")))
+        level_text = normalize_digits_field(str(raw.get("seminary_level") or "0")) or "0"
+        field_code = normalize_digits_field(str(raw.get("field_code") or ""))
+        level = int(level_text)
+    except ValueError:
+        return None
+    if not student or not field_code or not 1 <= kind <= 9 or not 0 <= level <= 4:
+        return None
+    return (student, kind, level, field_code)
+
+
+def _pending_reason(decision: Decision, reference: Reference, record: GraduationRecord) -> Problem:
+    from sehat.core.ladder import _names  # shared wording
+
+    want_en, want_fa = _names(reference, decision.wanted)
+    field_name = "degree_code" if record.kind == 8 else "prior_code"
+    if record.prior_foreign is not None and record.kind != 8:
+        return Problem(field_name, f"the foreign prior degree awaits the domain office's approval "
+                       f"(needs a {want_en})", "مدرک خارجی قبلی در انتظار تأیید دفتر حوزه است",
+                       "nothing to do: the document issues when it is approved",
+                       "اقدامی لازم نیست؛ پس از تأیید، مدرک صادر می‌شود")
+    where_en = f" from institution {decision.target_institution}" if decision.target_institution else ""
+    return Problem(
+        field_name,
+        f"waiting for the holder's {want_en}{where_en}; a backfill request was sent",
+        f"در انتظار مدرک {want_fa} دارنده؛ درخواست ثبت مدرک قبلی ارسال شد",
+        "nothing to do here: the document issues by itself when the prior degree is registered"
+        + ("" if decision.target_institution else "; or give prior_institution or prior_code"),
+        "اقدامی لازم نیست؛ با ثبت مدرک قبلی، این مدرک خودکار صادر می‌شود",
+    )
+
+
+class Issuer:
+    """Issues documents for one institution's submissions, in one transaction per batch."""
+
+    def __init__(self, conn: sa.Connection, reference: Reference, now: datetime) -> None:
+        self.conn = conn
+        self.reference = reference
+        self.now = now
+        self.today = now.date()
+
+    # -- public ---------------------------------------------------------------------------
+    def submit(
+        self, principal: Principal, institution: str, submissions: Sequence[Submission]
+    ) -> list[SubmissionResult]:
+        """Store and decide every submission; results in input order."""
+        principal.require(
+            principal.may_manage_institution(institution) and principal.role.value == "registrar",
+            f"submit graduations for institution {institution}",
+            f"ثبت دانش‌آموختگی برای موسسه {institution}",
+        )
+        items = [self._prepare(i, s, institution) for i, s in enumerate(submissions)]
+        self._match_existing(items, institution)
+        fresh = [it for it in items if it.replay_of is None]
+        self._upsert_persons([it for it in fresh if it.record is not None])
+        self._insert_submissions(fresh, institution, principal)
+        new = [it for it in fresh if it.replay_of is None]
+        self.decide_and_issue(new, principal.account_id)
+        self._resolve_waiting({it.person_id for it in new if it.document_id and it.person_id})
+        return self._results(items)
+
+    # -- steps ----------------------------------------------------------------------------
+    def _prepare(self, index: int, sub: Submission, institution: str) -> _Item:
+        record: GraduationRecord | None = None
+        problems: list[Problem] = []
+        try:
+            record = validate_record(sub.raw, self.reference, today=self.today)
+        except InputError as exc:
+            problems = list(exc.problems)
+        given = normalize_digits_field(str(sub.raw.get("institution") or ""))
+        if given and given != institution and given in self.reference.institutions:
+            raise PermissionDeniedError(
+                f"record {index}: institution {given} is not the token's institution {institution}",
+                f"رکورد {index}: موسسه {given} با موسسه توکن ({institution}) یکی نیست",
+            )
+        return _Item(index, sub, record, problems, str(uuid.uuid4()),
+                     _graduation_key(sub.raw, record), institution)
+
+    def _match_existing(self, items: list[_Item], institution: str) -> None:
+        keys = [it.sub.idempotency_key for it in items if it.sub.idempotency_key]
+        by_key: dict[str, tuple[int, str]] = {}
+        if keys:
+            rows = self.conn.execute(
+                sa.select(t.submissions.c.id, t.submissions.c.idempotency_key, t.submissions.c.status)
+                .where(t.submissions.c.institution == institution)
+                .where(t.submissions.c.idempotency_key.in_(keys))
+            )
+            by_key = {r.idempotency_key: (r.id, r.status) for r in rows}
+        students = {it.key[0] for it in items if it.key}
+        by_grad: dict[tuple[str, int, int, str], tuple[int, str]] = {}
+        if students:
+            s = t.submissions.c
+            rows = self.conn.execute(
+                sa.select(s.id, s.student_number, s.kind, s.seminary_level, s.field_code, s.status)
+                .where(s.institution == institution)
+                .where(s.student_number.in_(students))
+            )
+            by_grad = {
+                (r.student_number, r.kind, r.seminary_level, r.field_code): (r.id, r.status) for r in rows
+            }
+        for it in items:
+            if it.sub.idempotency_key and it.sub.idempotency_key in by_key:
+                it.replay_of = by_key[it.sub.idempotency_key][0]
+            elif it.key and it.key in by_grad:
+                row_id, status = by_grad[it.key]
+                if status == Outcome.REJECTED:
+                    it.reevaluate, it.row_id = True, row_id  # a corrected resubmission
+                else:
+                    it.replay_of = row_id
+
+    def _upsert_persons(self, items: list[_Item]) -> None:
+        people: dict[str, GraduationRecord] = {}
+        for it in items:
+            assert it.record is not None
+            people.setdefault(it.record.person_key, it.record)
+        if not people:
+            return
+        rows = [
+            {
+                "national_id": r.national_id, "foreign_id": r.foreign_id,
+                "first_name": r.first_name, "last_name": r.last_name,
+                "first_name_latin": r.first_name_latin, "last_name_latin": r.last_name_latin,
+                "father_name": r.father_name, "birth_date": r.birth_date, "gender": r.gender,
+                "created_at": self.now,
+            }
+            for r in people.values()
+        ]
+        self.conn.execute(insert_ignore(self.conn, t.persons), rows)
+        ids = self.person_ids(list(people))
+        for it in items:
+            assert it.record is not None
+            it.person_id = ids[it.record.person_key]
+
+    def person_ids(self, keys: Sequence[str]) -> dict[str, int]:
+        """Person row ids by person key (national ID, or ``F`` + foreign ID)."""
+        national = [k for k in keys if not k.startswith("F")]
+        foreign = [k[1:] for k in keys if k.startswith("F")]
+        p = t.persons.c
+        out: dict[str, int] = {}
+        for chunk in _chunks(national):
+            out.update((r.national_id, r.id) for r in self.conn.execute(
+                sa.select(p.id, p.national_id).where(p.national_id.in_(chunk))))
+        for chunk in _chunks(foreign):
+            out.update((f"F{r.foreign_id}", r.id) for r in self.conn.execute(
+                sa.select(p.id, p.foreign_id).where(p.foreign_id.in_(chunk))))
+        return out
+
+    def _insert_submissions(self, items: list[_Item], institution: str, principal: Principal) -> None:
+        inserts = []
+        for it in items:
+            if it.reevaluate:
+                self.conn.execute(
+                    t.submissions.update().where(t.submissions.c.id == it.row_id).values(
+                        record=_jsonable(it.sub.raw), person_id=it.person_id, updated_at=self.now,
+                        status="RECEIVED", reasons=[],
+                    )
+                )
+                continue
+            student, kind, level, field_code = it.key or (f"~{it.public_id}", 0, 0, "")
+            inserts.append({
+                "public_id": it.public_id, "institution": institution,
+                "student_number": student, "kind": kind, "seminary_level": level,
+                "field_code": field_code,
+                "program_type": it.record.program_type.value if it.record else "",
+                "idempotency_key": it.sub.idempotency_key, "status": "RECEIVED", "reasons": [],
+                "record": _jsonable(it.sub.raw), "person_id": it.person_id,
+                "assurance": it.record.assurance.value if it.record else "born_digital",
+                "created_at": self.now, "updated_at": self.now,
+            })
+        if not inserts:
+            return
+        self.conn.execute(insert_ignore(self.conn, t.submissions), inserts)
+        s = t.submissions.c
+        got: dict[str, int] = {}
+        for chunk in _chunks([r["public_id"] for r in inserts]):
+            got.update((r.public_id, r.id) for r in self.conn.execute(
+                sa.select(s.public_id, s.id).where(s.public_id.in_(chunk))))
+        for it in items:
+            if it.reevaluate:
+                continue
+            if it.public_id in got:
+                it.row_id = got[it.public_id]
+                continue
+            # Lost a race (or repeated inside this batch): answer with the stored submission.
+            query = sa.select(s.id).where(s.institution == institution)
+            if it.sub.idempotency_key:
+                existing = self.conn.execute(
+                    query.where(s.idempotency_key == it.sub.idempotency_key)).scalar()
+            else:
+                existing = None
+            if existing is None and it.key:
+                existing = self.conn.execute(query.where(
+                    s.student_number == it.key[0], s.kind == it.key[1],
+                    s.seminary_level == it.key[2], s.field_code == it.key[3])).scalar()
+            if existing is None:  # pragma: no cover - a conflict always has a winner
+                raise RuntimeError("submission conflict without a stored submission")
+            it.replay_of = existing
+
+    def decide_and_issue(
+        self, items: list[_Item], actor: str, *, resolving: bool = False,
+        approved: set[int] | None = None,
+    ) -> None:
+        """Apply the ladder in order; issue, park or reject. ``resolving``: re-deciding
+        waiting submissions, which stay as they are unless they can now be issued."""
+        valid = [it for it in items if it.record is not None]
+        by_code, candidates = self._prefetch(valid)
+        docs: list[dict[str, Any]] = []
+        issued: list[_Item] = []
+        updates: list[dict[str, Any]] = []
+        requests: list[dict[str, Any]] = []
+        foreign: list[dict[str, Any]] = []
+        for it in items:
+            if it.record is None:
+                if resolving:
+                    continue
+                updates.append(self._update_row(it, Outcome.REJECTED, [p.as_dict() for p in it.problems]))
+                continue
+            rec = it.record
+            named = rec.degree_code if rec.kind == 8 else rec.prior_code
+            decision = decide(rec, self.reference, by_code=by_code.get(named or ""),
+                              candidates=candidates[rec.person_key],
+                              foreign_approved=it.row_id in (approved or set()))
+            it.decision = decision
+            if decision.outcome is Outcome.ISSUED:
+                doc = self._new_document(it, it.institution)
+                docs.append(doc)
+                issued.append(it)
+                candidates[rec.person_key].append(PriorDoc(
+                    id=-len(docs), code=doc["code"], person_key=rec.person_key,
+                    institution=it.institution, kind=rec.kind, seminary_level=rec.seminary_level,
+                    status=DocStatus.VALID, student_number=rec.student_number))
+            elif resolving and decision.outcome is Outcome.PENDING_PRIOR:
+                continue
+            elif decision.outcome is Outcome.PENDING_PRIOR:
+                reason = _pending_reason(decision, self.reference, rec)
+                updates.append(self._update_row(it, Outcome.PENDING_PRIOR, [reason.as_dict()]))
+                requests.append(self._backfill_row(it, decision, it.institution))
+                if rec.prior_foreign is not None and rec.kind != 8:
+                    foreign.append(self._foreign_row(it))
+            else:
+                updates.append(self._update_row(it, Outcome.REJECTED, [p.as_dict() for p in decision.reasons]))
+        self._store_documents(docs, issued, actor)
+        for it in issued:
+            updates.append(self._update_row(it, Outcome.ISSUED, [], document_id=it.document_id))
+        if updates:
+            self._apply_updates(updates)
+        if requests:
+            self.conn.execute(t.backfill_requests.insert(), requests)
+        if foreign:
+            self.conn.execute(insert_ignore(self.conn, t.foreign_priors), foreign)
+
+    def _prefetch(self, items: list[_Item]) -> tuple[dict[str, PriorDoc], dict[str, list[PriorDoc]]]:
+        codes = {c for it in items for c in (it.record.prior_code, it.record.degree_code) if c}  # type: ignore[union-attr]
+        person_ids = {it.person_id for it in items if it.person_id is not None}
+        by_code = {d.code: d for d in self.load_docs(t.documents.c.code, list(codes))}
+        candidates: dict[str, list[PriorDoc]] = defaultdict(list)
+        for doc in self.load_docs(t.documents.c.person_id, list(person_ids)):
+            candidates[doc.person_key].append(doc)
+        return by_code, candidates
+
+    def load_docs(self, column: sa.Column[Any], values: list[Any]) -> list[PriorDoc]:
+        """Documents whose ``column`` is in ``values``, as ladder inputs."""
+        d, p = t.documents.c, t.persons.c
+        out: list[PriorDoc] = []
+        for chunk in _chunks(values):
+            rows = self.conn.execute(
+                sa.select(d.id, d.code, d.institution, d.kind, d.seminary_level, d.status,
+                          d.student_number, p.national_id, p.foreign_id)
+                .join(t.persons, t.persons.c.id == d.person_id)
+                .where(column.in_(chunk))
+            )
+            out.extend(
+                PriorDoc(id=r.id, code=r.code,
+                         person_key=r.national_id if r.national_id else f"F{r.foreign_id}",
+                         institution=r.institution, kind=r.kind,
+                         seminary_level=r.seminary_level or None, status=DocStatus(r.status),
+                         student_number=r.student_number)
+                for r in rows
+            )
+        return out
+
+    def _new_document(self, it: _Item, institution: str) -> dict[str, Any]:
+        rec = it.record
+        assert rec is not None and it.decision is not None
+        code = authcode.generate(int(institution[0]), int(institution[1:]),
+                                 jalali_year_of(self.today), rec.kind)
+        prior = it.decision.prior
+        return {
+            "code": code, "institution": institution, "domain": int(institution[0]),
+            "kind": rec.kind, "seminary_level": rec.seminary_level or 0,
+            "person_id": it.person_id, "submission_id": it.row_id,
+            "student_number": rec.student_number, "field_code": rec.field_code,
+            "status": DocStatus.VALID.value, "version": 1, "issued_at": self.now,
+            "issued_year": jalali_year_of(self.today), "graduation_date": rec.graduation_date,
+            "prior_document_id": prior.id if prior and prior.id > 0 else None,
+            "assurance": rec.assurance.value, "salt": secrets.token_bytes(16),
+        }
+
+    def _store_documents(self, docs: list[dict[str, Any]], issued: list[_Item], actor: str) -> None:
+        if not docs:
+            return
+        # Random serials almost never collide; when one does, draw again before inserting.
+        while True:
+            taken = set()
+            for chunk in _chunks([d["code"] for d in docs]):
+                taken.update(self.conn.execute(
+                    sa.select(t.documents.c.code).where(t.documents.c.code.in_(chunk))).scalars())
+            if len({d["code"] for d in docs}) < len(docs):
+                seen: set[str] = set()
+                for d in docs:
+                    if d["code"] in seen:
+                        taken.add(d["code"])
+                    seen.add(d["code"])
+            if not taken:
+                break
+            for d in docs:
+                if d["code"] in taken:
+                    d["code"] = authcode.generate(d["domain"], int(d["institution"][1:]),
+                                                  d["issued_year"], d["kind"])
+        # Priors issued earlier in this same batch are resolved to their new row ids below.
+        rows = self.conn.execute(
+            t.documents.insert().returning(t.documents.c.id, sort_by_parameter_order=True), docs
+        ).all()
+        for it, doc, row in zip(issued, docs, rows, strict=True):
+            it.document_id, it.code = row.id, doc["code"]
+        by_code = {doc["code"]: row.id for doc, row in zip(docs, rows, strict=True)}
+        fixups = []
+        for it in issued:
+            prior = it.decision.prior if it.decision else None
+            if prior is not None and prior.id < 0:
+                fixups.append({"b_id": it.document_id, "b_prior": by_code[prior.code]})
+        if fixups:
+            self.conn.execute(
+                t.documents.update().where(t.documents.c.id == sa.bindparam("b_id"))
+                .values(prior_document_id=sa.bindparam("b_prior")), fixups)
+        versions = []
+        for it, doc in zip(issued, docs, strict=True):
+            assert it.record is not None
+            content = it.record.content()
+            content["code"] = doc["code"]
+            versions.append({
+                "document_id": it.document_id, "version": 1, "content": content,
+                "reason": "issued", "created_at": self.now, "created_by": actor,
+            })
+        self.conn.execute(t.document_versions.insert(), versions)
+
+    def _update_row(self, it: _Item, outcome: Outcome, reasons: list[dict[str, object]],
+                    document_id: int | None = None) -> dict[str, Any]:
+        prior = it.decision.prior if it.decision else None
+        return {"b_id": it.row_id, "b_status": outcome.value, "b_reasons": reasons,
+                "b_document_id": document_id,
+                "b_prior": prior.id if prior and prior.id > 0 else None,
+                "b_person": it.person_id}
+
+    def _apply_updates(self, updates: list[dict[str, Any]]) -> None:
+        s = t.submissions
+        self.conn.execute(
+            s.update().where(s.c.id == sa.bindparam("b_id")).values(
+                status=sa.bindparam("b_status"), reasons=sa.bindparam("b_reasons"),
+                document_id=sa.bindparam("b_document_id"), prior_document_id=sa.bindparam("b_prior"),
+                person_id=sa.bindparam("b_person"), updated_at=self.now,
+            ),
+            updates,
+        )
+
+    def _backfill_row(self, it: _Item, decision: Decision, institution: str) -> dict[str, Any]:
+        rec = it.record
+        assert rec is not None
+        return {
+            "public_id": str(uuid.uuid4()), "submission_id": it.row_id, "person_id": it.person_id,
+            "target_institution": decision.target_institution, "requesting_institution": institution,
+            "wanted": [{"kind": w.kind, "seminary_level": w.seminary_level} for w in decision.wanted],
+            "prior_code": rec.degree_code if rec.kind == 8 else rec.prior_code,
+            "status": "OPEN", "created_at": self.now,
+        }
+
+    def _foreign_row(self, it: _Item) -> dict[str, Any]:
+        rec = it.record
+        assert rec is not None and rec.prior_foreign is not None
+        f = rec.prior_foreign
+        return {
+            "public_id": str(uuid.uuid4()), "submission_id": it.row_id,
+            "domain": int(rec.institution[0]), "country": f.country,
+            "institution_name": f.institution, "degree": f.degree,
+            "equivalence_ref": f.equivalence_ref, "status": "PENDING", "created_at": self.now,
+        }
+
+    def _resolve_waiting(self, person_ids: set[int]) -> None:
+        """Issue PENDING_PRIOR documents whose prior degree has now arrived (DESIGN §3)."""
+        from sehat.services.waiting import resolve_waiting
+
+        resolve_waiting(self, person_ids)
+
+    def _results(self, items: list[_Item]) -> list[SubmissionResult]:
+        ids = {it.replay_of or it.row_id for it in items}
+        s, d = t.submissions.c, t.documents.c
+        rows: dict[int, Any] = {}
+        for chunk in _chunks([i for i in ids if i is not None]):
+            rows.update((r.id, r) for r in self.conn.execute(
+                sa.select(s.id, s.public_id, s.status, s.reasons, d.code)
+                .select_from(t.submissions.outerjoin(t.documents, t.documents.c.id == s.document_id))
+                .where(s.id.in_(chunk))))
+        out = []
+        for it in items:
+            row = rows[it.replay_of or it.row_id]  # type: ignore[index]
+            out.append(SubmissionResult(row.public_id, row.status, row.code, list(row.reasons or []),
+                                        replayed=it.replay_of is not None))
+        return out
+
+
+def get_submission(conn: sa.Connection, principal: Principal, public_id: str) -> SubmissionResult:
+    """One submission's current result, for whoever may read its institution."""
+    s, d = t.submissions.c, t.documents.c
+    row = conn.execute(
+        sa.select(s.public_id, s.status, s.reasons, s.institution, d.code)
+        .select_from(t.submissions.outerjoin(t.documents, t.documents.c.id == s.document_id))
+        .where(s.public_id == public_id)
+    ).first()
+    if row is None or not principal.may_read_institution(row.institution):
+        # The same answer for "absent" and "not yours": ids reveal nothing across institutions.
+        raise NotFoundError(f"no submission {public_id} for this token",
+                            f"ثبت {public_id} برای این توکن یافت نشد")
+    return SubmissionResult(row.public_id, row.status, row.code, list(row.reasons or []))
+
+
+def _chunks(values: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _jsonable(raw: Mapping[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in raw.items():
+        out[str(key)] = value if isinstance(value, str | int | float | bool | list | dict) or value is None else str(value)
+    return out

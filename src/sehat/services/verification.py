@@ -1,0 +1,61 @@
+"""Public verification by code alone (DESIGN §5): status, kind, institution, year; nothing personal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from sehat.core import code as authcode
+from sehat.errors import CodeFormatError
+from sehat.reference.models import Reference
+from sehat.store import schema as t
+
+_QUERY = sa.select(
+    t.documents.c.code, t.documents.c.status, t.documents.c.kind, t.documents.c.institution,
+    t.documents.c.issued_year, t.documents.c.seminary_level, t.documents.c.status_changed_at,
+    t.documents.c.status_reason,
+).where(t.documents.c.code == sa.bindparam("code"))
+
+
+def verify_public(conn: sa.Connection, reference: Reference, text: str) -> dict[str, Any]:
+    """The public answer for one code: VALID, REVOKED, SUSPENDED, UNKNOWN or MALFORMED."""
+    try:
+        parsed = authcode.parse(text, domains=reference.domains.keys(), kinds=reference.kinds.keys())
+    except CodeFormatError as exc:
+        return {
+            "status": "MALFORMED",
+            "code": None,
+            "message": exc.message,
+            "message_fa": exc.message_fa,
+            "problems": [p.as_dict() for p in exc.problems],
+        }
+    row = conn.execute(_QUERY, {"code": parsed.code}).first()
+    if row is None:
+        return {
+            "status": "UNKNOWN",
+            "code": parsed.code,
+            "message": "no document with this code was issued",
+            "message_fa": "مدرکی با این کد صادر نشده است",
+        }
+    kind = reference.kinds.get(row.kind)
+    institution = reference.institutions.get(row.institution)
+    out: dict[str, Any] = {
+        "status": row.status,
+        "code": row.code,
+        "kind": row.kind,
+        "kind_name_fa": kind.name_fa if kind else "",
+        "kind_name_en": kind.name_en if kind else "",
+        "institution": row.institution,
+        "institution_name_fa": institution.name_fa if institution else "",
+        "institution_name_en": institution.name_en if institution else "",
+        "year": row.issued_year,
+    }
+    if row.seminary_level:
+        out["seminary_level"] = row.seminary_level
+    if row.status == "REVOKED":
+        out["revoked_at"] = row.status_changed_at.date().isoformat() if row.status_changed_at else None
+        out["reason"] = row.status_reason
+    elif row.status == "SUSPENDED":
+        out["suspended_at"] = row.status_changed_at.date().isoformat() if row.status_changed_at else None
+    return out

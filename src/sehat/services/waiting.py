@@ -1,0 +1,64 @@
+"""Documents waiting for their prior degree (PENDING_PRIOR) issue when it arrives (DESIGN §3)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from sehat.core.ladder import Outcome
+from sehat.core.record import validate_record
+from sehat.errors import InputError
+from sehat.store import schema as t
+
+if TYPE_CHECKING:
+    from sehat.services.issuance import Issuer
+
+SYSTEM_ACTOR = "system:ladder"
+MAX_ROUNDS = 16  # a ladder is at most a handful of rungs deep (associate … subspecialty)
+
+
+def resolve_waiting(issuer: Issuer, person_ids: set[int], *, approved: set[int] | None = None) -> int:
+    """Re-decide the waiting submissions of ``person_ids``; returns how many were issued.
+
+    Each issue may unblock the next rung (a master arriving lets a PhD issue), so this
+    repeats until nothing more moves. ``approved``: submission ids whose foreign prior
+    degree a domain admin approved.
+    """
+    from sehat.services.issuance import Submission, _graduation_key, _Item
+
+    total = 0
+    conn = issuer.conn
+    s = t.submissions.c
+    for _ in range(MAX_ROUNDS):
+        if not person_ids:
+            break
+        rows = conn.execute(
+            sa.select(s.id, s.public_id, s.record, s.institution, s.person_id)
+            .where(s.status == Outcome.PENDING_PRIOR.value)
+            .where(s.person_id.in_(sorted(person_ids)))
+            .order_by(s.id)
+        ).all()
+        items = []
+        for row in rows:
+            try:
+                record = validate_record(row.record, issuer.reference, today=issuer.today)
+            except InputError:
+                continue  # reference data changed under it; it stays waiting for a registrar
+            item = _Item(0, Submission(row.record), record, [], row.public_id,
+                         _graduation_key(row.record, record), row.institution,
+                         row_id=row.id, person_id=row.person_id)
+            items.append(item)
+        issuer.decide_and_issue(items, SYSTEM_ACTOR, resolving=True, approved=approved or set())
+        done = [it for it in items if it.document_id is not None]
+        if done:
+            conn.execute(
+                t.backfill_requests.update()
+                .where(t.backfill_requests.c.submission_id == sa.bindparam("b_sub"))
+                .where(t.backfill_requests.c.status == "OPEN")
+                .values(status="FULFILLED", closed_at=issuer.now, fulfilled_by=sa.bindparam("b_doc")),
+                [{"b_sub": it.row_id, "b_doc": it.document_id} for it in done],
+            )
+        total += len(done)
+        person_ids = {it.person_id for it in done if it.person_id is not None}
+    return total

@@ -1,0 +1,200 @@
+"""The registry's tables (SQLAlchemy Core). The Alembic migrations create exactly these.
+
+Timestamps are UTC; identifiers exposed on the wire are random (``public_id``), never the
+row ids. Personal data lives in ``persons``, ``submissions.record`` and
+``document_versions.content`` only; the transparency log (issue of evidence) holds none.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Json = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
+Timestamp = sa.DateTime(timezone=True)
+
+institutions = sa.Table(
+    "institutions",
+    metadata,
+    sa.Column("code", sa.String(5), primary_key=True),
+    sa.Column("domain", sa.SmallInteger, nullable=False, index=True),
+    sa.Column("number", sa.SmallInteger, nullable=False),
+    sa.Column("name_fa", sa.Text, nullable=False),
+    sa.Column("name_en", sa.Text, nullable=False),
+    sa.Column("city_fa", sa.Text, nullable=False, server_default=""),
+    sa.Column("city_en", sa.Text, nullable=False, server_default=""),
+    sa.Column("category", sa.String(40), nullable=False, server_default=""),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("institution", sa.String(5), sa.ForeignKey("institutions.code"), nullable=True),
+    sa.Column("domain", sa.SmallInteger, nullable=True),
+    sa.Column("national_id", sa.String(12), nullable=True, index=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # SHA-256 of the token: the token itself is shown once and never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("prefix", sa.String(12), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("institution", sa.String(5), nullable=True),
+    sa.Column("domain", sa.SmallInteger, nullable=True),
+    sa.Column("national_id", sa.String(12), nullable=True),
+    sa.Column("label", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=True),
+    sa.Column("revoked_at", Timestamp, nullable=True),
+)
+
+persons = sa.Table(
+    "persons",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("national_id", sa.String(10), nullable=True, unique=True),
+    sa.Column("foreign_id", sa.String(16), nullable=True, unique=True),
+    sa.Column("first_name", sa.Text, nullable=False),
+    sa.Column("last_name", sa.Text, nullable=False),
+    sa.Column("first_name_latin", sa.Text, nullable=False, server_default=""),
+    sa.Column("last_name_latin", sa.Text, nullable=False, server_default=""),
+    sa.Column("father_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("birth_date", sa.Date, nullable=True),
+    sa.Column("gender", sa.String(10), nullable=False, server_default=""),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("institution", sa.String(5), sa.ForeignKey("institutions.code"), nullable=False),
+    sa.Column("student_number", sa.String(40), nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("seminary_level", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("field_code", sa.String(20), nullable=False),
+    sa.Column("program_type", sa.String(20), nullable=False, server_default=""),
+    sa.Column("idempotency_key", sa.String(200), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("reasons", Json, nullable=False),
+    sa.Column("record", Json, nullable=False),
+    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=True, index=True),
+    sa.Column("document_id", BigId, nullable=True),
+    sa.Column("prior_document_id", BigId, nullable=True),
+    sa.Column("assurance", sa.String(20), nullable=False, server_default="born_digital"),
+    sa.Column("source", sa.String(20), nullable=False, server_default="api"),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    # DESIGN §3: the same graduation is one submission, whatever is resubmitted.
+    sa.UniqueConstraint(
+        "institution", "student_number", "kind", "seminary_level", "field_code",
+        name="uq_submissions_graduation",
+    ),
+    sa.UniqueConstraint("institution", "idempotency_key", name="uq_submissions_idempotency"),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(20), nullable=False, unique=True),
+    sa.Column("institution", sa.String(5), sa.ForeignKey("institutions.code"), nullable=False),
+    sa.Column("domain", sa.SmallInteger, nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("seminary_level", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=False, index=True),
+    sa.Column("submission_id", BigId, nullable=False, unique=True),
+    sa.Column("student_number", sa.String(40), nullable=False),
+    sa.Column("field_code", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("issued_at", Timestamp, nullable=False),
+    sa.Column("issued_year", sa.SmallInteger, nullable=False),
+    sa.Column("graduation_date", sa.Date, nullable=True),
+    sa.Column("status_changed_at", Timestamp, nullable=True),
+    sa.Column("status_reason", sa.String(40), nullable=True),
+    sa.Column("status_note", sa.Text, nullable=True),
+    sa.Column("prior_document_id", BigId, nullable=True),
+    sa.Column("assurance", sa.String(20), nullable=False, server_default="born_digital"),
+    # Per-document random salt for the log's commitment (DESIGN §4); never published.
+    sa.Column("salt", sa.LargeBinary(32), nullable=False),
+)
+
+document_versions = sa.Table(
+    "document_versions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("document_id", BigId, sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("content", Json, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("created_by", sa.String(36), nullable=False, server_default=""),
+    sa.UniqueConstraint("document_id", "version", name="uq_document_versions_version"),
+)
+
+backfill_requests = sa.Table(
+    "backfill_requests",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("submission_id", BigId, sa.ForeignKey("submissions.id"), nullable=False, index=True),
+    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=False, index=True),
+    # The institution asked to backfill; NULL when nobody knows where the prior degree is from.
+    sa.Column("target_institution", sa.String(5), nullable=True, index=True),
+    sa.Column("requesting_institution", sa.String(5), nullable=False),
+    sa.Column("wanted", Json, nullable=False),
+    sa.Column("prior_code", sa.String(20), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("closed_at", Timestamp, nullable=True),
+    sa.Column("fulfilled_by", BigId, nullable=True),
+)
+
+foreign_priors = sa.Table(
+    "foreign_priors",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("submission_id", BigId, sa.ForeignKey("submissions.id"), nullable=False, unique=True),
+    sa.Column("domain", sa.SmallInteger, nullable=False, index=True),
+    sa.Column("country", sa.Text, nullable=False),
+    sa.Column("institution_name", sa.Text, nullable=False),
+    sa.Column("degree", sa.Text, nullable=False),
+    sa.Column("equivalence_ref", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("decided_by", sa.String(36), nullable=True),
+    sa.Column("decided_at", Timestamp, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+sa.Index("ix_documents_person_kind", documents.c.person_id, documents.c.kind)
+sa.Index(
+    "ix_documents_student", documents.c.institution, documents.c.student_number
+)
+sa.Index("ix_submissions_pending", submissions.c.status, submissions.c.person_id)
