@@ -198,3 +198,59 @@ sa.Index(
     "ix_documents_student", documents.c.institution, documents.c.student_number
 )
 sa.Index("ix_submissions_pending", submissions.c.status, submissions.c.person_id)
+
+# -- evidence (DESIGN §4): signatures on versions, the transparency log, checkpoints ---------
+
+log_entries = sa.Table(
+    "log_entries",
+    metadata,
+    # RFC 9162 leaf index, dense from 0; the exact bytes hashed as the leaf are kept.
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("leaf_input", sa.LargeBinary, nullable=False),
+    sa.Column("event", sa.String(20), nullable=False),
+    sa.Column("code", sa.String(20), nullable=True, index=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+log_nodes = sa.Table(
+    "log_nodes",
+    metadata,
+    # Hash of the perfect subtree over leaves [idx·2^level, (idx+1)·2^level): proofs read
+    # O(log n) of these, never all leaves.
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+
+log_state = sa.Table(
+    "log_state",
+    metadata,
+    # One row: the tree size. Appending transactions lock it, so leaves are never interleaved.
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+)
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("kid", sa.String(16), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+version_evidence = sa.Table(
+    "version_evidence",
+    metadata,
+    # One row per signed document version: the COSE_Sign1 over its QR claims, the key that
+    # signed it, the salted commitment the log publishes, and the leaf that records it.
+    sa.Column("version_id", BigId, sa.ForeignKey("document_versions.id"), primary_key=True,
+              autoincrement=False),
+    sa.Column("cose", sa.LargeBinary, nullable=False),
+    sa.Column("kid", sa.String(16), nullable=False),
+    sa.Column("signed_at", Timestamp, nullable=False),
+    sa.Column("commitment", sa.LargeBinary(32), nullable=False),
+    sa.Column("leaf_index", sa.BigInteger, nullable=False, unique=True),
+)
