@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from sehat.reference.loader import load_reference
+
 from sehat.services.issuance import Issuer, Submission
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
@@ -41,11 +41,24 @@ def _fresh_engine(url: str) -> sa.Engine:
     upgrade(engine)
     reference = load_reference()
     with engine.begin() as conn:
-        conn.execute(t.institutions.insert(), [
-            {"code": i.code, "domain": i.domain, "number": i.number, "name_fa": i.name_fa,
-             "name_en": i.name_en, "city_fa": i.city_fa, "city_en": i.city_en,
-             "category": i.category, "active": i.active, "created_at": datetime.now(UTC)}
-            for i in reference.institutions.values()])
+        conn.execute(
+            t.institutions.insert(),
+            [
+                {
+                    "code": i.code,
+                    "domain": i.domain,
+                    "number": i.number,
+                    "name_fa": i.name_fa,
+                    "name_en": i.name_en,
+                    "city_fa": i.city_fa,
+                    "city_en": i.city_en,
+                    "category": i.category,
+                    "active": i.active,
+                    "created_at": datetime.now(UTC),
+                }
+                for i in reference.institutions.values()
+            ],
+        )
     return engine
 
 
@@ -72,7 +85,8 @@ def _run(engine: sa.Engine, records: list[dict[str, str]], batch: int) -> tuple[
         principal = Principal(role=Role.REGISTRAR, account_id="bench", institution=institution)
         with engine.begin() as conn:
             results = Issuer(conn, reference, datetime.now(UTC)).submit(
-                principal, institution, [Submission(r) for r in chunk])
+                principal, institution, [Submission(r) for r in chunk]
+            )
         issued += sum(r.status == "ISSUED" for r in results)
         chunk = []
 
@@ -104,18 +118,27 @@ def main() -> None:
     reference = load_reference()
     records = list(iter_records(reference, args.records, seed=7))
     with tempfile.TemporaryDirectory() as tmp:
-        for name, url in (("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}"), ("postgresql", args.postgres)):
+        for name, url in (
+            ("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}"),
+            ("postgresql", args.postgres),
+        ):
             engine = _fresh_engine(url)
             base = _baseline(engine, len(records))
             batch_s, issued = _run(engine, records, args.batch)
-            engine2 = _fresh_engine(url if name == "postgresql" else f"sqlite:///{Path(tmp) / 'single.db'}")
+            engine2 = _fresh_engine(
+                url if name == "postgresql" else f"sqlite:///{Path(tmp) / 'single.db'}"
+            )
             single_s, _ = _run(engine2, records[: args.single], 1)
             base_rate = len(records) / base
-            print(f"{name:10s} batch  ({args.batch}/tx): {len(records) / batch_s:9.0f} records/s "
-                  f"({issued} issued of {len(records)})")
+            print(
+                f"{name:10s} batch  ({args.batch}/tx): {len(records) / batch_s:9.0f} records/s "
+                f"({issued} issued of {len(records)})"
+            )
             print(f"{name:10s} single (1/tx):    {args.single / single_s:9.0f} records/s")
-            print(f"{name:10s} baseline bare INSERT: {base_rate:9.0f} rows/s; "
-                  f"batch issuing = {len(records) / batch_s / base_rate:.3f}× baseline")
+            print(
+                f"{name:10s} baseline bare INSERT: {base_rate:9.0f} rows/s; "
+                f"batch issuing = {len(records) / batch_s / base_rate:.3f}× baseline"
+            )
             engine.dispose()
             engine2.dispose()
 

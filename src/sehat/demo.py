@@ -32,12 +32,19 @@ class DemoSummary:
 
 
 def _registrar(institution: str) -> Principal:
-    return Principal(role=Role.REGISTRAR, account_id=f"demo-registrar-{institution}",
-                     institution=institution)
+    return Principal(
+        role=Role.REGISTRAR, account_id=f"demo-registrar-{institution}", institution=institution
+    )
 
 
-def seed(engine: sa.Engine, reference: Reference, *, rows: int = 2600, seed: int = 1405,
-         progress: Callable[[int], None] | None = None) -> DemoSummary:
+def seed(
+    engine: sa.Engine,
+    reference: Reference,
+    *,
+    rows: int = 2600,
+    seed: int = 1405,
+    progress: Callable[[int], None] | None = None,
+) -> DemoSummary:
     """Issue ``rows`` synthetic graduations; hold back some priors so documents wait."""
     rng = random.Random(seed)
     summary = DemoSummary()
@@ -66,7 +73,8 @@ def seed(engine: sa.Engine, reference: Reference, *, rows: int = 2600, seed: int
         institution = chunk[0]["institution"]
         with engine.begin() as conn:
             results = Issuer(conn, reference, now).submit(
-                _registrar(institution), institution, [Submission(dict(r)) for r in chunk])
+                _registrar(institution), institution, [Submission(dict(r)) for r in chunk]
+            )
         for rec, res in zip(chunk, results, strict=True):
             summary.statuses[res.status] += 1
             summary.institutions.add(institution)
@@ -86,7 +94,8 @@ def seed(engine: sa.Engine, reference: Reference, *, rows: int = 2600, seed: int
     with engine.connect() as conn:
         codes = conn.execute(
             sa.select(t.documents.c.code, t.documents.c.institution)
-            .where(t.documents.c.status == "VALID").order_by(t.documents.c.id)
+            .where(t.documents.c.status == "VALID")
+            .order_by(t.documents.c.id)
         ).all()
     picks = rng.sample(codes, min(len(codes), 60))
     for i, (code, institution) in enumerate(picks):
@@ -99,12 +108,21 @@ def seed(engine: sa.Engine, reference: Reference, *, rows: int = 2600, seed: int
                 documents.suspend(conn, _registrar(institution), code, "demo inquiry", now)
                 summary.samples.setdefault("suspended", code)
             else:
-                documents.correct(conn, _registrar(institution), reference, code,
-                                  {"gpa": f"{rng.randint(1400, 2000) / 100:.2f}"},
-                                  "grade re-entered from the archive", now)
+                documents.correct(
+                    conn,
+                    _registrar(institution),
+                    reference,
+                    code,
+                    {"gpa": f"{rng.randint(1400, 2000) / 100:.2f}"},
+                    "grade re-entered from the archive",
+                    now,
+                )
                 summary.samples.setdefault("corrected", code)
     with engine.connect() as conn:
-        pending = conn.execute(sa.select(sa.func.count()).select_from(t.submissions)
-                               .where(t.submissions.c.status == "PENDING_PRIOR")).scalar_one()
+        pending = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(t.submissions)
+            .where(t.submissions.c.status == "PENDING_PRIOR")
+        ).scalar_one()
     summary.statuses["PENDING_PRIOR (now)"] = pending
     return summary

@@ -24,15 +24,19 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sehat.errors import ConflictError, InfrastructureError, InputError, NotFoundError, Problem
 
 KEK_FILE = "kek.demo"
 DOMAINS = (1, 2, 3, 4, 5)
-VALIDITY = {"root": timedelta(days=3650), "issuing": timedelta(days=730), "log": timedelta(days=1825)}
+VALIDITY = {
+    "root": timedelta(days=3650),
+    "issuing": timedelta(days=730),
+    "log": timedelta(days=1825),
+}
 
 
 class Purpose(StrEnum):
@@ -90,7 +94,9 @@ class KeyRecord:
             "valid_from": self.valid_from.isoformat(),
             "valid_until": self.valid_until.isoformat(),
             "status": self.status.value,
-            "status_changed_at": self.status_changed_at.isoformat() if self.status_changed_at else None,
+            "status_changed_at": self.status_changed_at.isoformat()
+            if self.status_changed_at
+            else None,
             "status_reason": self.status_reason,
         }
 
@@ -168,13 +174,17 @@ class KeyStore:
             return datetime.fromisoformat(v) if v else None
 
         return KeyRecord(
-            kid=data["kid"], purpose=Purpose(data["purpose"]), domain=data["domain"],
+            kid=data["kid"],
+            purpose=Purpose(data["purpose"]),
+            domain=data["domain"],
             public=base64.b64decode(data["public_key"]),
             valid_from=datetime.fromisoformat(data["valid_from"]),
             valid_until=datetime.fromisoformat(data["valid_until"]),
-            status=KeyStatus(data["status"]), created_at=datetime.fromisoformat(data["created_at"]),
+            status=KeyStatus(data["status"]),
+            created_at=datetime.fromisoformat(data["created_at"]),
             status_changed_at=when(data.get("status_changed_at")),
-            status_reason=data.get("status_reason"), sealed=base64.b64decode(data["sealed"]),
+            status_reason=data.get("status_reason"),
+            sealed=base64.b64decode(data["sealed"]),
         )
 
     def all(self) -> list[KeyRecord]:
@@ -198,11 +208,22 @@ class KeyStore:
         raw = private.private_bytes_raw()
         sealed = nonce + self._aead.encrypt(nonce, raw, f"{kid}|{purpose.value}".encode())
         for old in self.active(purpose, domain):
-            self._write(replace(old, status=KeyStatus.RETIRED, status_changed_at=now,
-                                status_reason="rotated"))
-        key = KeyRecord(kid=kid, purpose=purpose, domain=domain, public=public, valid_from=now,
-                        valid_until=now + VALIDITY[purpose.value], status=KeyStatus.ACTIVE,
-                        created_at=now, sealed=sealed)
+            self._write(
+                replace(
+                    old, status=KeyStatus.RETIRED, status_changed_at=now, status_reason="rotated"
+                )
+            )
+        key = KeyRecord(
+            kid=kid,
+            purpose=purpose,
+            domain=domain,
+            public=public,
+            valid_from=now,
+            valid_until=now + VALIDITY[purpose.value],
+            status=KeyStatus.ACTIVE,
+            created_at=now,
+            sealed=sealed,
+        )
         self._write(key)
         return key
 
@@ -212,23 +233,38 @@ class KeyStore:
         if key.status is KeyStatus.REVOKED:
             raise ConflictError(f"key {kid} is already revoked", f"کلید {kid} پیش‌تر ابطال شده است")
         if not reason.strip():
-            raise InputError(Problem("reason", "revoking a key needs a reason", "ابطال کلید دلیل لازم دارد",
-                                     "say why (e.g. compromised)", "دلیل را بنویسید"))
-        revoked = replace(key, status=KeyStatus.REVOKED, status_changed_at=now, status_reason=reason)
+            raise InputError(
+                Problem(
+                    "reason",
+                    "revoking a key needs a reason",
+                    "ابطال کلید دلیل لازم دارد",
+                    "say why (e.g. compromised)",
+                    "دلیل را بنویسید",
+                )
+            )
+        revoked = replace(
+            key, status=KeyStatus.REVOKED, status_changed_at=now, status_reason=reason
+        )
         self._write(revoked)
         self._cache.pop(kid, None)
         return revoked
 
     def active(self, purpose: Purpose, domain: int | None = None) -> list[KeyRecord]:
-        return [k for k in self.all() if k.purpose is purpose and k.domain == domain
-                and k.status is KeyStatus.ACTIVE]
+        return [
+            k
+            for k in self.all()
+            if k.purpose is purpose and k.domain == domain and k.status is KeyStatus.ACTIVE
+        ]
 
-    def signing_key(self, purpose: Purpose, domain: int | None = None) -> tuple[KeyRecord, Ed25519PrivateKey]:
+    def signing_key(
+        self, purpose: Purpose, domain: int | None = None
+    ) -> tuple[KeyRecord, Ed25519PrivateKey]:
         """The active key for ``purpose`` (and domain), unsealed."""
         found = self.active(purpose, domain)
         if not found:
             raise InfrastructureError(
-                f"no active {purpose.value} key" + (f" for domain {domain}" if domain else "")
+                f"no active {purpose.value} key"
+                + (f" for domain {domain}" if domain else "")
                 + "; run `sehat keys rotate`",
                 "کلید فعال برای امضا وجود ندارد؛ `sehat keys rotate` را اجرا کنید",
             )
@@ -245,7 +281,8 @@ class KeyStore:
         except InvalidTag:
             raise InfrastructureError(
                 f"key {key.kid} cannot be unsealed: SEHAT_KEK is not the key-encryption key it "
-                "was sealed with", "کلید با SEHAT_KEK فعلی باز نمی‌شود",
+                "was sealed with",
+                "کلید با SEHAT_KEK فعلی باز نمی‌شود",
             ) from None
         private = Ed25519PrivateKey.from_private_bytes(raw)
         self._cache[key.kid] = private

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sehat.reference.loader import load_reference
 
 from sehat.core.national_id import make_national_id
-from sehat.reference.loader import load_reference
 from sehat.reference.models import Reference
 from sehat.services.issuance import Issuer, Submission, SubmissionResult
 from sehat.services.principal import Principal, Role
@@ -53,28 +53,46 @@ def places(reference: Reference) -> Places:
             by_domain.setdefault(inst.domain, []).append(inst.code)
 
     def field_for(domain: int) -> str:
-        return next(f.code for f in sorted(reference.fields.values(), key=lambda f: f.code)
-                    if domain in f.domains)
+        return next(
+            f.code
+            for f in sorted(reference.fields.values(), key=lambda f: f.code)
+            if domain in f.domains
+        )
 
     return Places(
-        uni_a=by_domain[1][0], uni_b=by_domain[1][1], medical=by_domain[2][0],
-        azad=by_domain[3][0], seminary=by_domain[4][0],
-        field_science=field_for(1), field_medical=field_for(2), field_seminary=field_for(4),
+        uni_a=by_domain[1][0],
+        uni_b=by_domain[1][1],
+        medical=by_domain[2][0],
+        azad=by_domain[3][0],
+        seminary=by_domain[4][0],
+        field_science=field_for(1),
+        field_medical=field_for(2),
+        field_seminary=field_for(4),
     )
 
 
-def record(institution: str, kind: int, field_code: str, national_id: str | None = None,
-           **extra: Any) -> dict[str, Any]:
+def record(
+    institution: str, kind: int, field_code: str, national_id: str | None = None, **extra: Any
+) -> dict[str, Any]:
     """A valid graduation record with a fresh student number."""
     n = next(_counter)
     out: dict[str, Any] = {
         "national_id": national_id or new_national_id(),
-        "first_name": "زهرا", "last_name": "احمدی",
-        "first_name_latin": "Zahra", "last_name_latin": "Ahmadi",
-        "father_name": "علی", "birth_date": "1375/06/15", "gender": "female",
-        "institution": institution, "kind": kind, "field_code": field_code,
-        "program_type": "continuous", "student_number": f"S{n:07d}",
-        "entry_date": "1394/07/01", "graduation_date": "1398/04/31", "gpa": "17.25",
+        "first_name": "زهرا",
+        "last_name": "احمدی",
+        "first_name_latin": "Zahra",
+        "last_name_latin": "Ahmadi",
+        "father_name": "علی",
+        "birth_date": "1375/06/15",
+        "gender": "female",
+        "institution": institution,
+        "kind": kind,
+        "field_code": field_code,
+        "program_type": "continuous",
+        "student_number": f"S{n:07d}",
+        "entry_date": "1394/07/01",
+        "graduation_date": "1398/04/31",
+        "gpa": "17.25",
     }
     out.update(extra)
     return out
@@ -85,14 +103,17 @@ def registrar(institution: str) -> Principal:
     return Principal(role=Role.REGISTRAR, account_id=f"reg-{institution}", institution=institution)
 
 
-def submit(engine: sa.Engine, institution: str, *records: dict[str, Any],
-           key: str | None = None) -> list[SubmissionResult]:
+def submit(
+    engine: sa.Engine, institution: str, *records: dict[str, Any], key: str | None = None
+) -> list[SubmissionResult]:
     """Submit records as the institution's registrar, in one transaction."""
     reference = load_reference()
     now = datetime.now(UTC)
     subs = [Submission(r, key) for r in records]
-    return in_transaction(engine, lambda conn: Issuer(conn, reference, now).submit(
-        registrar(institution), institution, subs))
+    return in_transaction(
+        engine,
+        lambda conn: Issuer(conn, reference, now).submit(registrar(institution), institution, subs),
+    )
 
 
 def sync_institutions(engine: sa.Engine, reference: Reference) -> None:
@@ -100,10 +121,20 @@ def sync_institutions(engine: sa.Engine, reference: Reference) -> None:
     with engine.begin() as conn:
         have = set(conn.execute(sa.select(t.institutions.c.code)).scalars())
         rows = [
-            {"code": i.code, "domain": i.domain, "number": i.number, "name_fa": i.name_fa,
-             "name_en": i.name_en, "city_fa": i.city_fa, "city_en": i.city_en,
-             "category": i.category, "active": i.active, "created_at": datetime.now(UTC)}
-            for i in reference.institutions.values() if i.code not in have
+            {
+                "code": i.code,
+                "domain": i.domain,
+                "number": i.number,
+                "name_fa": i.name_fa,
+                "name_en": i.name_en,
+                "city_fa": i.city_fa,
+                "city_en": i.city_en,
+                "category": i.category,
+                "active": i.active,
+                "created_at": datetime.now(UTC),
+            }
+            for i in reference.institutions.values()
+            if i.code not in have
         ]
         if rows:
             conn.execute(t.institutions.insert(), rows)

@@ -6,18 +6,28 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from sehat.reference.loader import load_reference
 
 from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
 from sehat.errors import ConflictError, InputError, PermissionDeniedError
-from sehat.reference.loader import load_reference
 from sehat.services import documents, registrar
 from sehat.services.principal import Principal, Role
 from sehat.services.verification import verify_public
 from sehat.store import schema as t
 from sehat.store.tx import in_transaction
 
-from .registry_helpers import Places, new_national_id, places, record, registrar as reg, submit, sync_institutions
+from .registry_helpers import (
+    Places,
+    new_national_id,
+    places,
+    record,
+    submit,
+    sync_institutions,
+)
+from .registry_helpers import (
+    registrar as reg,
+)
 
 REF = load_reference()
 P: Places = places(REF)
@@ -65,8 +75,9 @@ def test_the_same_idempotency_key_returns_the_first_result(engine: sa.Engine) ->
 
 
 def test_a_rejected_record_is_stored_with_every_reason(engine: sa.Engine) -> None:
-    rec = record(P.uni_a, 2, P.field_science, national_id="0012345678",
-                 birth_date="1402/12/30", gpa="21")
+    rec = record(
+        P.uni_a, 2, P.field_science, national_id="0012345678", birth_date="1402/12/30", gpa="21"
+    )
     [result] = submit(engine, P.uni_a, rec)
     assert result.status == "REJECTED" and result.code is None
     fields = {r["field"] for r in result.reasons}
@@ -82,9 +93,18 @@ def test_a_rejected_record_is_stored_with_every_reason(engine: sa.Engine) -> Non
 def test_persian_digits_and_arabic_letters_are_accepted_everywhere(engine: sa.Engine) -> None:
     nid = new_national_id()
     persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-    rec = record(P.uni_a, 2, P.field_science, national_id=nid.translate(persian),
-                 first_name="علي", last_name="كريمي", birth_date="۱۳۷۵/۰۶/۱۵",
-                 graduation_date="۱۳۹۸/۰۴/۳۱", gpa="۱۷٫۵", institution=P.uni_a.translate(persian))
+    rec = record(
+        P.uni_a,
+        2,
+        P.field_science,
+        national_id=nid.translate(persian),
+        first_name="علي",
+        last_name="كريمي",
+        birth_date="۱۳۷۵/۰۶/۱۵",
+        graduation_date="۱۳۹۸/۰۴/۳۱",
+        gpa="۱۷٫۵",
+        institution=P.uni_a.translate(persian),
+    )
     [result] = submit(engine, P.uni_a, rec)
     assert result.status == "ISSUED", result.reasons
     with engine.connect() as conn:
@@ -94,8 +114,9 @@ def test_persian_digits_and_arabic_letters_are_accepted_everywhere(engine: sa.En
 
 def test_a_master_waits_for_its_bachelor_then_issues_by_itself(engine: sa.Engine) -> None:
     nid = new_national_id()
-    [master] = submit(engine, P.uni_b, record(P.uni_b, 3, P.field_science, nid,
-                                               prior_institution=P.uni_a))
+    [master] = submit(
+        engine, P.uni_b, record(P.uni_b, 3, P.field_science, nid, prior_institution=P.uni_a)
+    )
     assert master.status == "PENDING_PRIOR" and master.code is None
     assert master.reasons[0]["field"] == "prior_code"
     with engine.connect() as conn:
@@ -104,8 +125,11 @@ def test_a_master_waits_for_its_bachelor_then_issues_by_itself(engine: sa.Engine
     [bachelor] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science, nid))
     assert bachelor.status == "ISSUED"
     with engine.connect() as conn:
-        now_master = conn.execute(sa.select(t.submissions.c.status, t.submissions.c.document_id)
-                                  .where(t.submissions.c.public_id == master.submission_id)).one()
+        now_master = conn.execute(
+            sa.select(t.submissions.c.status, t.submissions.c.document_id).where(
+                t.submissions.c.public_id == master.submission_id
+            )
+        ).one()
         closed = conn.execute(sa.select(t.backfill_requests.c.status)).scalars().all()
     assert now_master.status == "ISSUED" and now_master.document_id is not None
     assert closed == ["FULFILLED"]
@@ -124,10 +148,18 @@ def test_a_whole_ladder_issues_in_a_cascade_when_the_bottom_arrives(engine: sa.E
 
 def test_a_batch_may_hold_a_whole_history_in_any_order(engine: sa.Engine) -> None:
     nid = new_national_id()
-    results = submit(engine, P.uni_a, record(P.uni_a, 3, P.field_science, nid),
-                     record(P.uni_a, 2, P.field_science, nid))
+    results = submit(
+        engine,
+        P.uni_a,
+        record(P.uni_a, 3, P.field_science, nid),
+        record(P.uni_a, 2, P.field_science, nid),
+    )
     with engine.connect() as conn:
-        statuses = conn.execute(sa.select(t.submissions.c.status).order_by(t.submissions.c.id)).scalars().all()
+        statuses = (
+            conn.execute(sa.select(t.submissions.c.status).order_by(t.submissions.c.id))
+            .scalars()
+            .all()
+        )
     assert results[1].status == "ISSUED" and statuses == ["ISSUED", "ISSUED"]
 
 
@@ -142,8 +174,12 @@ def test_a_prior_code_of_another_person_is_rejected(engine: sa.Engine) -> None:
 def test_a_revoked_prior_cannot_support_a_new_degree(engine: sa.Engine) -> None:
     nid = new_national_id()
     [bachelor] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science, nid))
-    in_transaction(engine, lambda c: documents.revoke(c, reg(P.uni_a), bachelor.code or "", "fraud", None, NOW))
-    [master] = submit(engine, P.uni_a, record(P.uni_a, 3, P.field_science, nid, prior_code=bachelor.code))
+    in_transaction(
+        engine, lambda c: documents.revoke(c, reg(P.uni_a), bachelor.code or "", "fraud", None, NOW)
+    )
+    [master] = submit(
+        engine, P.uni_a, record(P.uni_a, 3, P.field_science, nid, prior_code=bachelor.code)
+    )
     assert master.status == "REJECTED" and "revoked" in master.reasons[0]["problem"]
     # Without a prior_code, a revoked bachelor is not used either: the master waits.
     [master2] = submit(engine, P.uni_b, record(P.uni_b, 3, P.field_science, nid))
@@ -153,21 +189,30 @@ def test_a_revoked_prior_cannot_support_a_new_degree(engine: sa.Engine) -> None:
 def test_a_discontinuous_bachelor_needs_an_associate_and_integrated_programmes_are_exempt(
     engine: sa.Engine,
 ) -> None:
-    [disc] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science, program_type="discontinuous"))
-    [integ] = submit(engine, P.uni_a, record(P.uni_a, 3, P.field_science, program_type="integrated"))
+    [disc] = submit(
+        engine, P.uni_a, record(P.uni_a, 2, P.field_science, program_type="discontinuous")
+    )
+    [integ] = submit(
+        engine, P.uni_a, record(P.uni_a, 3, P.field_science, program_type="integrated")
+    )
     assert (disc.status, integ.status) == ("PENDING_PRIOR", "ISSUED")
 
 
 def test_seminary_level_n_needs_level_n_minus_1(engine: sa.Engine) -> None:
     nid = new_national_id()
-    [l2] = submit(engine, P.seminary, record(P.seminary, 7, P.field_seminary, nid, seminary_level=2))
+    [l2] = submit(
+        engine, P.seminary, record(P.seminary, 7, P.field_seminary, nid, seminary_level=2)
+    )
     assert l2.status == "PENDING_PRIOR"
-    [l1] = submit(engine, P.seminary, record(P.seminary, 7, P.field_seminary, nid, seminary_level=1))
+    [l1] = submit(
+        engine, P.seminary, record(P.seminary, 7, P.field_seminary, nid, seminary_level=1)
+    )
     assert l1.status == "ISSUED"
     with engine.connect() as conn:
         assert verify_public(conn, REF, l1.code or "")["seminary_level"] == 1
-        level2 = conn.execute(sa.select(t.submissions.c.status)
-                              .where(t.submissions.c.public_id == l2.submission_id)).scalar()
+        level2 = conn.execute(
+            sa.select(t.submissions.c.status).where(t.submissions.c.public_id == l2.submission_id)
+        ).scalar()
     assert level2 == "ISSUED"
 
 
@@ -183,15 +228,20 @@ def test_a_transcript_needs_its_degree(engine: sa.Engine) -> None:
     nid = new_national_id()
     courses = [{"code": "101", "name": "ریاضی عمومی ۱", "credits": 3, "grade": "17.5"}]
     degree = record(P.uni_a, 2, P.field_science, nid)
-    transcript = dict(record(P.uni_a, 8, P.field_science, nid, courses=courses),
-                      student_number=degree["student_number"])
+    transcript = dict(
+        record(P.uni_a, 8, P.field_science, nid, courses=courses),
+        student_number=degree["student_number"],
+    )
     [early] = submit(engine, P.uni_a, transcript)
     assert early.status == "PENDING_PRIOR"
     [deg] = submit(engine, P.uni_a, degree)
     assert deg.status == "ISSUED"
     with engine.connect() as conn:
-        status = conn.execute(sa.select(t.submissions.c.status)
-                              .where(t.submissions.c.public_id == early.submission_id)).scalar()
+        status = conn.execute(
+            sa.select(t.submissions.c.status).where(
+                t.submissions.c.public_id == early.submission_id
+            )
+        ).scalar()
     assert status == "ISSUED"
 
 
@@ -205,12 +255,20 @@ def test_revocation_is_final_and_needs_a_known_reason(engine: sa.Engine) -> None
     [doc] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science))
     code = doc.code or ""
     with pytest.raises(InputError):
-        in_transaction(engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "bored", None, NOW))
+        in_transaction(
+            engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "bored", None, NOW)
+        )
     with pytest.raises(PermissionDeniedError):
-        in_transaction(engine, lambda c: documents.revoke(c, reg(P.uni_b), code, "fraud", None, NOW))
-    in_transaction(engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "issued_in_error", None, NOW))
+        in_transaction(
+            engine, lambda c: documents.revoke(c, reg(P.uni_b), code, "fraud", None, NOW)
+        )
+    in_transaction(
+        engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "issued_in_error", None, NOW)
+    )
     with pytest.raises(ConflictError):
-        in_transaction(engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "fraud", None, NOW))
+        in_transaction(
+            engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "fraud", None, NOW)
+        )
     with engine.connect() as conn:
         answer = verify_public(conn, REF, code)
     assert answer["status"] == "REVOKED" and answer["reason"] == "issued_in_error"
@@ -226,11 +284,17 @@ def test_suspension_is_reversible(engine: sa.Engine) -> None:
     assert _status(engine, code) == "VALID"
 
 
-def test_a_correction_keeps_the_code_adds_a_version_and_keeps_the_history(engine: sa.Engine) -> None:
+def test_a_correction_keeps_the_code_adds_a_version_and_keeps_the_history(
+    engine: sa.Engine,
+) -> None:
     [doc] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science))
     code = doc.code or ""
-    out = in_transaction(engine, lambda c: documents.correct(
-        c, reg(P.uni_a), REF, code, {"last_name": "احمدی‌نژاد"}, "typo in the archive", NOW))
+    out = in_transaction(
+        engine,
+        lambda c: documents.correct(
+            c, reg(P.uni_a), REF, code, {"last_name": "احمدی‌نژاد"}, "typo in the archive", NOW
+        ),
+    )
     assert out == {"code": code, "version": 2, "status": "VALID"}
     with engine.connect() as conn:
         seen = documents.details(conn, reg(P.uni_a), code)
@@ -238,14 +302,22 @@ def test_a_correction_keeps_the_code_adds_a_version_and_keeps_the_history(engine
     assert seen["history"][0]["content"]["last_name"] == "احمدی"
     assert seen["content"]["last_name"] == "احمدی‌نژاد"
     with pytest.raises(InputError) as info:
-        in_transaction(engine, lambda c: documents.correct(
-            c, reg(P.uni_a), REF, code, {"national_id": new_national_id()}, "x", NOW))
+        in_transaction(
+            engine,
+            lambda c: documents.correct(
+                c, reg(P.uni_a), REF, code, {"national_id": new_national_id()}, "x", NOW
+            ),
+        )
     assert info.value.problems[0].field == "national_id"
 
 
 def test_a_foreign_prior_waits_for_the_domain_office(engine: sa.Engine) -> None:
-    foreign = {"country": "Germany", "institution": "TU München", "degree": "B.Sc.",
-               "equivalence_ref": "EQ-1404-0091"}
+    foreign = {
+        "country": "Germany",
+        "institution": "TU München",
+        "degree": "B.Sc.",
+        "equivalence_ref": "EQ-1404-0091",
+    }
     [master] = submit(engine, P.uni_a, record(P.uni_a, 3, P.field_science, prior_foreign=foreign))
     assert master.status == "PENDING_PRIOR"
     other_admin = Principal(role=Role.DOMAIN_ADMIN, account_id="d2", domain=2)
@@ -254,14 +326,24 @@ def test_a_foreign_prior_waits_for_the_domain_office(engine: sa.Engine) -> None:
         [waiting] = registrar.foreign_priors(conn, admin, None)
         assert registrar.foreign_priors(conn, other_admin, None) == []
     with pytest.raises(PermissionDeniedError):
-        in_transaction(engine, lambda c: registrar.decide_foreign(
-            c, other_admin, REF, waiting["public_id"], True, "", NOW))
-    out = in_transaction(engine, lambda c: registrar.decide_foreign(
-        c, admin, REF, waiting["public_id"], True, "checked", NOW))
+        in_transaction(
+            engine,
+            lambda c: registrar.decide_foreign(
+                c, other_admin, REF, waiting["public_id"], True, "", NOW
+            ),
+        )
+    out = in_transaction(
+        engine,
+        lambda c: registrar.decide_foreign(
+            c, admin, REF, waiting["public_id"], True, "checked", NOW
+        ),
+    )
     assert out["documents_issued"] == 1
 
 
-def test_a_batch_of_a_thousand_with_bad_records_keeps_order_and_the_good_ones(engine: sa.Engine) -> None:
+def test_a_batch_of_a_thousand_with_bad_records_keeps_order_and_the_good_ones(
+    engine: sa.Engine,
+) -> None:
     records = [record(P.uni_a, 2, P.field_science) for _ in range(1000)]
     for i in range(0, 1000, 97):
         records[i]["national_id"] = "1111111111"

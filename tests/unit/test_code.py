@@ -97,7 +97,9 @@ def test_fields_are_named() -> None:
         ("", 1, "has 0 digits", "۰ رقم"),
     ],
 )
-def test_wrong_length_says_how_many_digits(text: str, position: int, english: str, persian: str) -> None:
+def test_wrong_length_says_how_many_digits(
+    text: str, position: int, english: str, persian: str
+) -> None:
     err = _error(text)
     assert english in err.message and persian in err.message_fa
     assert err.position == position

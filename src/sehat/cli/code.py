@@ -39,7 +39,9 @@ def generate(
         err_console.print(f"[red]--domain: {domain} is not a domain; use 1-5 / حوزه نامعتبر[/red]")
         raise typer.Exit(2)
     if kind not in ref.kinds:
-        err_console.print(f"[red]--kind: {kind} is not a document kind; use 1-9 / نوع مدرک نامعتبر[/red]")
+        err_console.print(
+            f"[red]--kind: {kind} is not a document kind; use 1-9 / نوع مدرک نامعتبر[/red]"
+        )
         raise typer.Exit(2)
     code = authcode.generate(domain, int(number), jalali_year_of(date.today()), kind)
     console.print(authcode.format_code(code))
@@ -70,8 +72,11 @@ def check(text: str = typer.Argument(..., help="the code, any digits and separat
         "institution": (
             f"{institution.name_fa} / {institution.name_en}"
             if institution
-            else ("the domain's own office / دفتر حوزه" if parsed.institution == 0
-                  else "not in the reference data / در داده‌های مرجع نیست")
+            else (
+                "the domain's own office / دفتر حوزه"
+                if parsed.institution == 0
+                else "not in the reference data / در داده‌های مرجع نیست"
+            )
         ),
         "year": f"14{parsed.year:02d} (Solar Hijri / شمسی)",
         "kind": f"{kind.name_fa} / {kind.name_en}",

@@ -96,7 +96,10 @@ def normalize(text: str) -> str:
     """
     if not isinstance(text, str):
         raise _error(
-            "the code must be text", "کد باید متن باشد", "send the code as a string", "کد را به صورت رشته بفرستید"
+            "the code must be text",
+            "کد باید متن باشد",
+            "send the code as a string",
+            "کد را به صورت رشته بفرستید",
         )
     digits: list[str] = []
     for index, char in enumerate(text, start=1):
@@ -110,7 +113,8 @@ def normalize(text: str) -> str:
             raise _error(
                 f"character {index} ({shown!r}) is not a digit; only digits, spaces and hyphens "
                 "are allowed",
-                f"نویسه {to_persian_digits(str(index))} («{shown}») رقم نیست؛ فقط رقم، فاصله و خط تیره مجاز است",
+                f"نویسه {to_persian_digits(str(index))} («{shown}») رقم نیست؛ "
+                "فقط رقم، فاصله و خط تیره مجاز است",
                 "type only the 20 digits of the code",
                 "فقط ۲۰ رقم کد را وارد کنید",
                 position=index,
@@ -156,9 +160,15 @@ def parse(
         if domain == 0:
             why, why_fa = "0 is not a domain", "۰ حوزه‌ای نیست"
         elif domain in RESERVED_DOMAINS:
-            why, why_fa = f"domain {domain} is reserved", f"حوزه {to_persian_digits(str(domain))} رزرو است"
+            why, why_fa = (
+                f"domain {domain} is reserved",
+                f"حوزه {to_persian_digits(str(domain))} رزرو است",
+            )
         else:
-            why, why_fa = f"domain {domain} is unknown", f"حوزه {to_persian_digits(str(domain))} ناشناخته است"
+            why, why_fa = (
+                f"domain {domain} is unknown",
+                f"حوزه {to_persian_digits(str(domain))} ناشناخته است",
+            )
         raise _error(
             f"position 1 (domain): {why}; domains in use are "
             + ", ".join(str(d) for d in sorted(domains)),

@@ -75,7 +75,8 @@ def _names(reference: Reference, reqs: Sequence[PriorRequirement]) -> tuple[str,
 
 def _fits(doc: PriorDoc, reqs: Sequence[PriorRequirement]) -> bool:
     return any(
-        doc.kind == req.kind and (req.seminary_level is None or doc.seminary_level == req.seminary_level)
+        doc.kind == req.kind
+        and (req.seminary_level is None or doc.seminary_level == req.seminary_level)
         for req in reqs
     )
 
@@ -83,9 +84,7 @@ def _fits(doc: PriorDoc, reqs: Sequence[PriorRequirement]) -> bool:
 def requirements(record: GraduationRecord, reference: Reference) -> tuple[PriorRequirement, ...]:
     """The acceptable prior documents for ``record`` (empty: nothing needed)."""
     if record.kind == TRANSCRIPT:
-        return tuple(
-            PriorRequirement(kind=k.code) for k in reference.kinds.values() if k.is_degree
-        )
+        return tuple(PriorRequirement(kind=k.code) for k in reference.kinds.values() if k.is_degree)
     rule = reference.rule_for(record.kind, record.program_type, record.seminary_level)
     return rule.alternatives if rule else ()
 
@@ -118,40 +117,62 @@ def decide(
             return Decision(Outcome.PENDING_PRIOR, wanted=wanted, target_institution=named_code[:5])
         problems = []
         if by_code.person_key != record.person_key:
-            problems.append(Problem(
-                field_name, f"{named_code} belongs to another person",
-                f"مدرک {named_code} متعلق به شخص دیگری است",
-                "give the code of this graduate's own prior document",
-                "کد مدرک قبلی همین دانش‌آموخته را وارد کنید"))
+            problems.append(
+                Problem(
+                    field_name,
+                    f"{named_code} belongs to another person",
+                    f"مدرک {named_code} متعلق به شخص دیگری است",
+                    "give the code of this graduate's own prior document",
+                    "کد مدرک قبلی همین دانش‌آموخته را وارد کنید",
+                )
+            )
         if not _fits(by_code, wanted):
-            problems.append(Problem(
-                field_name, f"{named_code} is not a {want_en}",
-                f"مدرک {named_code} از نوع {want_fa} نیست",
-                f"give the code of the {want_en} this document builds on",
-                f"کد مدرک {want_fa} را وارد کنید"))
+            problems.append(
+                Problem(
+                    field_name,
+                    f"{named_code} is not a {want_en}",
+                    f"مدرک {named_code} از نوع {want_fa} نیست",
+                    f"give the code of the {want_en} this document builds on",
+                    f"کد مدرک {want_fa} را وارد کنید",
+                )
+            )
         if by_code.status is DocStatus.REVOKED:
-            problems.append(Problem(
-                field_name, f"{named_code} is revoked", f"مدرک {named_code} ابطال شده است",
-                "a revoked document cannot support a new one; ask its institution",
-                "مدرک ابطال‌شده پشتوانه مدرک جدید نیست؛ با موسسه صادرکننده تماس بگیرید"))
+            problems.append(
+                Problem(
+                    field_name,
+                    f"{named_code} is revoked",
+                    f"مدرک {named_code} ابطال شده است",
+                    "a revoked document cannot support a new one; ask its institution",
+                    "مدرک ابطال‌شده پشتوانه مدرک جدید نیست؛ با موسسه صادرکننده تماس بگیرید",
+                )
+            )
         if record.kind == TRANSCRIPT and by_code.institution != record.institution:
-            problems.append(Problem(
-                field_name, "a transcript belongs to a degree of the same institution",
-                "ریزنمرات باید متعلق به مدرکی از همین موسسه باشد",
-                "give the code of this institution's degree", "کد مدرک همین موسسه را وارد کنید"))
+            problems.append(
+                Problem(
+                    field_name,
+                    "a transcript belongs to a degree of the same institution",
+                    "ریزنمرات باید متعلق به مدرکی از همین موسسه باشد",
+                    "give the code of this institution's degree",
+                    "کد مدرک همین موسسه را وارد کنید",
+                )
+            )
         if problems:
             return Decision(Outcome.REJECTED, reasons=tuple(problems))
         if by_code.status is DocStatus.SUSPENDED:
-            return Decision(Outcome.PENDING_PRIOR, wanted=wanted, target_institution=by_code.institution)
+            return Decision(
+                Outcome.PENDING_PRIOR, wanted=wanted, target_institution=by_code.institution
+            )
         return Decision(Outcome.ISSUED, prior=by_code)
 
     usable = [
-        d for d in candidates
+        d
+        for d in candidates
         if d.status is DocStatus.VALID and d.person_key == record.person_key and _fits(d, wanted)
     ]
     if record.kind == TRANSCRIPT:
         usable = [
-            d for d in usable
+            d
+            for d in usable
             if d.institution == record.institution and d.student_number == record.student_number
         ]
     if usable:

@@ -22,17 +22,43 @@ from sehat.errors import InputError, Problem, RecordError
 from sehat.reference.models import ProgramType, Reference
 
 FIELDS: tuple[str, ...] = (
-    "national_id", "foreign_id", "first_name", "last_name", "first_name_latin",
-    "last_name_latin", "father_name", "birth_date", "gender", "institution", "kind",
-    "seminary_level", "field_code", "field_name", "program_type", "student_number",
-    "entry_date", "graduation_date", "gpa", "prior_code", "degree_code", "courses",
+    "national_id",
+    "foreign_id",
+    "first_name",
+    "last_name",
+    "first_name_latin",
+    "last_name_latin",
+    "father_name",
+    "birth_date",
+    "gender",
+    "institution",
+    "kind",
+    "seminary_level",
+    "field_code",
+    "field_name",
+    "program_type",
+    "student_number",
+    "entry_date",
+    "graduation_date",
+    "gpa",
+    "prior_code",
+    "degree_code",
+    "courses",
     # Extensions (documented in docs/records.md): where an uncoded prior degree is from,
     # a foreign prior degree, and how sure the registry is of a backfilled record.
-    "prior_institution", "prior_foreign", "assurance",
+    "prior_institution",
+    "prior_foreign",
+    "assurance",
 )
 REQUIRED: tuple[str, ...] = (
-    "first_name", "last_name", "birth_date", "institution", "kind", "field_code",
-    "student_number", "graduation_date",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "institution",
+    "kind",
+    "field_code",
+    "student_number",
+    "graduation_date",
 )
 MAX_TEXT = 200
 MAX_COURSES = 400
@@ -47,13 +73,24 @@ class Assurance(StrEnum):
 
 
 _GENDERS = {
-    "male": "male", "m": "male", "مرد": "male", "آقا": "male", "1": "male",
-    "female": "female", "f": "female", "زن": "female", "خانم": "female", "2": "female",
+    "male": "male",
+    "m": "male",
+    "مرد": "male",
+    "آقا": "male",
+    "1": "male",
+    "female": "female",
+    "f": "female",
+    "زن": "female",
+    "خانم": "female",
+    "2": "female",
 }
 _PROGRAMS = {
-    "continuous": ProgramType.CONTINUOUS, "پیوسته": ProgramType.CONTINUOUS,
-    "discontinuous": ProgramType.DISCONTINUOUS, "ناپیوسته": ProgramType.DISCONTINUOUS,
-    "integrated": ProgramType.INTEGRATED, "یکپارچه": ProgramType.INTEGRATED,
+    "continuous": ProgramType.CONTINUOUS,
+    "پیوسته": ProgramType.CONTINUOUS,
+    "discontinuous": ProgramType.DISCONTINUOUS,
+    "ناپیوسته": ProgramType.DISCONTINUOUS,
+    "integrated": ProgramType.INTEGRATED,
+    "یکپارچه": ProgramType.INTEGRATED,
     "پیوسته یکپارچه": ProgramType.INTEGRATED,
 }
 
@@ -139,17 +176,25 @@ class GraduationRecord:
             "prior_code": self.prior_code,
             "degree_code": self.degree_code,
             "courses": [
-                {"code": c.code, "name": c.name, "credits": str(c.credits),
-                 "grade": str(c.grade), "term": c.term}
+                {
+                    "code": c.code,
+                    "name": c.name,
+                    "credits": str(c.credits),
+                    "grade": str(c.grade),
+                    "term": c.term,
+                }
                 for c in self.courses
             ],
             "prior_institution": self.prior_institution,
             "prior_foreign": (
-                {"country": self.prior_foreign.country,
-                 "institution": self.prior_foreign.institution,
-                 "degree": self.prior_foreign.degree,
-                 "equivalence_ref": self.prior_foreign.equivalence_ref}
-                if self.prior_foreign else None
+                {
+                    "country": self.prior_foreign.country,
+                    "institution": self.prior_foreign.institution,
+                    "degree": self.prior_foreign.degree,
+                    "equivalence_ref": self.prior_foreign.equivalence_ref,
+                }
+                if self.prior_foreign
+                else None
             ),
             "assurance": self.assurance.value,
         }
@@ -164,13 +209,27 @@ def _text(raw: Mapping[str, object], name: str, problems: list[Problem]) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        problems.append(_p(name, "must be text", "باید متن باشد", f"send {name} as a string",
-                           f"{name} را به صورت متن بفرستید"))
+        problems.append(
+            _p(
+                name,
+                "must be text",
+                "باید متن باشد",
+                f"send {name} as a string",
+                f"{name} را به صورت متن بفرستید",
+            )
+        )
         return ""
     text = normalize_text(str(value))
     if len(text) > MAX_TEXT:
-        problems.append(_p(name, f"is longer than {MAX_TEXT} characters",
-                           f"بیش از {MAX_TEXT} نویسه است", "shorten it", "کوتاه‌ترش کنید"))
+        problems.append(
+            _p(
+                name,
+                f"is longer than {MAX_TEXT} characters",
+                f"بیش از {MAX_TEXT} نویسه است",
+                "shorten it",
+                "کوتاه‌ترش کنید",
+            )
+        )
         return text[:MAX_TEXT]
     return text
 
@@ -178,10 +237,15 @@ def _text(raw: Mapping[str, object], name: str, problems: list[Problem]) -> str:
 def _int(text: str, name: str, low: int, high: int, problems: list[Problem]) -> int | None:
     digits = normalize_digits_field(text)
     if not (digits.isascii() and digits.isdigit()) or not low <= int(digits) <= high:
-        problems.append(_p(name, f"{text!r} is not a whole number from {low} to {high}",
-                           f"«{text}» عددی صحیح از {low} تا {high} نیست",
-                           f"give {name} as a number from {low} to {high}",
-                           f"{name} را عددی از {low} تا {high} وارد کنید"))
+        problems.append(
+            _p(
+                name,
+                f"{text!r} is not a whole number from {low} to {high}",
+                f"«{text}» عددی صحیح از {low} تا {high} نیست",
+                f"give {name} as a number from {low} to {high}",
+                f"{name} را عددی از {low} تا {high} وارد کنید",
+            )
+        )
         return None
     return int(digits)
 
@@ -201,47 +265,101 @@ def _courses(value: object, problems: list[Problem]) -> tuple[Course, ...]:
         try:
             value = json.loads(value)
         except ValueError:
-            problems.append(_p("courses", "is not a JSON list of courses",
-                               "فهرست دروس JSON معتبر نیست",
-                               'give a JSON list like [{"code":"1","name":"…","credits":3,"grade":17}]',
-                               "فهرست دروس را به شکل JSON بفرستید"))
+            problems.append(
+                _p(
+                    "courses",
+                    "is not a JSON list of courses",
+                    "فهرست دروس JSON معتبر نیست",
+                    'give a JSON list like [{"code":"1","name":"…","credits":3,"grade":17}]',
+                    "فهرست دروس را به شکل JSON بفرستید",
+                )
+            )
             return ()
     if not isinstance(value, list):
-        problems.append(_p("courses", "must be a list", "باید فهرست باشد", "send a list of courses",
-                           "فهرستی از دروس بفرستید"))
+        problems.append(
+            _p(
+                "courses",
+                "must be a list",
+                "باید فهرست باشد",
+                "send a list of courses",
+                "فهرستی از دروس بفرستید",
+            )
+        )
         return ()
     if len(value) > MAX_COURSES:
-        problems.append(_p("courses", f"more than {MAX_COURSES} courses",
-                           f"بیش از {MAX_COURSES} درس", "split the transcript", "ریزنمرات را تقسیم کنید"))
+        problems.append(
+            _p(
+                "courses",
+                f"more than {MAX_COURSES} courses",
+                f"بیش از {MAX_COURSES} درس",
+                "split the transcript",
+                "ریزنمرات را تقسیم کنید",
+            )
+        )
         return ()
     out: list[Course] = []
     for i, row in enumerate(value):
         where = f"courses[{i}]"
         if not isinstance(row, dict):
-            problems.append(_p(where, "must be an object", "باید شیء باشد",
-                               "give code, name, credits, grade", "کد، نام، واحد و نمره را بدهید"))
+            problems.append(
+                _p(
+                    where,
+                    "must be an object",
+                    "باید شیء باشد",
+                    "give code, name, credits, grade",
+                    "کد، نام، واحد و نمره را بدهید",
+                )
+            )
             continue
         unknown = set(row) - {"code", "name", "name_fa", "credits", "grade", "term"}
         if unknown:
-            problems.append(_p(where, f"unknown keys {sorted(unknown)}", "کلید ناشناخته",
-                               "use code, name, credits, grade, term", "از کلیدهای مجاز استفاده کنید"))
+            problems.append(
+                _p(
+                    where,
+                    f"unknown keys {sorted(unknown)}",
+                    "کلید ناشناخته",
+                    "use code, name, credits, grade, term",
+                    "از کلیدهای مجاز استفاده کنید",
+                )
+            )
             continue
         try:
             credits = Decimal(normalize_digits_field(str(row.get("credits", ""))))
             grade = Decimal(normalize_digits_field(str(row.get("grade", ""))))
         except InvalidOperation:
-            problems.append(_p(where, "credits and grade must be numbers", "واحد و نمره باید عدد باشند",
-                               "give numbers, e.g. 3 and 17.5", "عدد وارد کنید"))
+            problems.append(
+                _p(
+                    where,
+                    "credits and grade must be numbers",
+                    "واحد و نمره باید عدد باشند",
+                    "give numbers, e.g. 3 and 17.5",
+                    "عدد وارد کنید",
+                )
+            )
             continue
         if not (Decimal(0) < credits <= Decimal(30)) or not (Decimal(0) <= grade <= Decimal(20)):
-            problems.append(_p(where, "credits must be 0-30 and grade 0-20",
-                               "واحد باید ۰ تا ۳۰ و نمره ۰ تا ۲۰ باشد", "correct the row", "ردیف را اصلاح کنید"))
+            problems.append(
+                _p(
+                    where,
+                    "credits must be 0-30 and grade 0-20",
+                    "واحد باید ۰ تا ۳۰ و نمره ۰ تا ۲۰ باشد",
+                    "correct the row",
+                    "ردیف را اصلاح کنید",
+                )
+            )
             continue
         name = normalize_text(str(row.get("name") or row.get("name_fa") or ""))
         code = normalize_text(str(row.get("code", "")))
         if not name or not code:
-            problems.append(_p(where, "needs a code and a name", "کد و نام درس لازم است",
-                               "give both", "هر دو را وارد کنید"))
+            problems.append(
+                _p(
+                    where,
+                    "needs a code and a name",
+                    "کد و نام درس لازم است",
+                    "give both",
+                    "هر دو را وارد کنید",
+                )
+            )
             continue
         out.append(Course(code, name, credits, grade, normalize_text(str(row.get("term", "")))))
     return tuple(out)
@@ -254,7 +372,8 @@ def _code_field(text: str, name: str, problems: list[Problem]) -> str | None:
         return authcode.parse(text).code
     except InputError as exc:
         problems.extend(
-            Problem(name, p.message, p.message_fa, p.fix, p.fix_fa, p.position) for p in exc.problems
+            Problem(name, p.message, p.message_fa, p.fix, p.fix_fa, p.position)
+            for p in exc.problems
         )
         return None
 
@@ -275,14 +394,25 @@ def validate_record(
     problems: list[Problem] = []
     unknown = sorted(set(raw) - set(FIELDS))
     for name in unknown:
-        problems.append(_p(name, "is not a field of the graduation record",
-                           "فیلد رکورد دانش‌آموختگی نیست",
-                           "remove it; field names are listed in docs/records.md",
-                           "حذفش کنید؛ نام فیلدها در مستندات آمده است"))
-    t = {name: _text(raw, name, problems) for name in FIELDS if name not in ("courses", "prior_foreign")}
+        problems.append(
+            _p(
+                name,
+                "is not a field of the graduation record",
+                "فیلد رکورد دانش‌آموختگی نیست",
+                "remove it; field names are listed in docs/records.md",
+                "حذفش کنید؛ نام فیلدها در مستندات آمده است",
+            )
+        )
+    t = {
+        name: _text(raw, name, problems)
+        for name in FIELDS
+        if name not in ("courses", "prior_foreign")
+    }
     for name in REQUIRED:
         if not t[name]:
-            problems.append(_p(name, "is required", "الزامی است", f"give {name}", f"{name} را وارد کنید"))
+            problems.append(
+                _p(name, "is required", "الزامی است", f"give {name}", f"{name} را وارد کنید")
+            )
 
     national_id = foreign_id = None
     if t["national_id"]:
@@ -296,44 +426,101 @@ def validate_record(
         except InputError as exc:
             problems.extend(exc.problems)
     if not t["national_id"] and not t["foreign_id"]:
-        problems.append(_p("national_id", "a national ID (or foreign_id for foreign nationals) is required",
-                           "کد ملی (یا کد فراگیر اتباع) الزامی است", "give national_id",
-                           "کد ملی را وارد کنید"))
+        problems.append(
+            _p(
+                "national_id",
+                "a national ID (or foreign_id for foreign nationals) is required",
+                "کد ملی (یا کد فراگیر اتباع) الزامی است",
+                "give national_id",
+                "کد ملی را وارد کنید",
+            )
+        )
 
     institution = normalize_digits_field(t["institution"])
     if institution and institution not in reference.institutions:
-        problems.append(_p("institution", f"{institution!r} is not a known institution code",
-                           "کد موسسه شناخته نیست",
-                           "give the 5-digit code (domain + number) from GET /api/v1/institutions",
-                           "کد پنج‌رقمی موسسه را از فهرست موسسات وارد کنید"))
+        problems.append(
+            _p(
+                "institution",
+                f"{institution!r} is not a known institution code",
+                "کد موسسه شناخته نیست",
+                "give the 5-digit code (domain + number) from GET /api/v1/institutions",
+                "کد پنج‌رقمی موسسه را از فهرست موسسات وارد کنید",
+            )
+        )
     elif institution and not reference.institutions[institution].active:
-        problems.append(_p("institution", "the institution is not active", "موسسه غیرفعال است",
-                           "ask the domain office", "با دفتر حوزه تماس بگیرید"))
+        problems.append(
+            _p(
+                "institution",
+                "the institution is not active",
+                "موسسه غیرفعال است",
+                "ask the domain office",
+                "با دفتر حوزه تماس بگیرید",
+            )
+        )
 
     kind = _int(t["kind"], "kind", 1, 9, problems) if t["kind"] else None
     if kind is not None and kind not in reference.kinds:
-        problems.append(_p("kind", f"{kind} is not a document kind", "نوع مدرک نامعتبر است",
-                           "use 1-9", "۱ تا ۹"))
-    level = _int(t["seminary_level"], "seminary_level", 1, 4, problems) if t["seminary_level"] else None
+        problems.append(
+            _p(
+                "kind",
+                f"{kind} is not a document kind",
+                "نوع مدرک نامعتبر است",
+                "use 1-9",
+                "۱ تا ۹",
+            )
+        )
+    level = (
+        _int(t["seminary_level"], "seminary_level", 1, 4, problems) if t["seminary_level"] else None
+    )
     if kind == 7 and level is None and not t["seminary_level"]:
-        problems.append(_p("seminary_level", "a seminary certificate needs its level (1-4)",
-                           "مدرک حوزوی سطح لازم دارد (۱ تا ۴)", "give seminary_level", "سطح را وارد کنید"))
+        problems.append(
+            _p(
+                "seminary_level",
+                "a seminary certificate needs its level (1-4)",
+                "مدرک حوزوی سطح لازم دارد (۱ تا ۴)",
+                "give seminary_level",
+                "سطح را وارد کنید",
+            )
+        )
     if kind is not None and kind != 7 and level is not None:
-        problems.append(_p("seminary_level", "only seminary certificates (kind 7) have a level",
-                           "فقط مدرک حوزوی (نوع ۷) سطح دارد", "leave it empty", "خالی بگذارید"))
-    if institution in reference.institutions and kind == 7:
-        if reference.institutions[institution].domain not in (4, 5):
-            problems.append(_p("kind", "seminary certificates are issued by seminaries (domains 4, 5)",
-                               "مدرک حوزوی فقط در حوزه‌های ۴ و ۵ صادر می‌شود", "check kind", "نوع را بررسی کنید"))
+        problems.append(
+            _p(
+                "seminary_level",
+                "only seminary certificates (kind 7) have a level",
+                "فقط مدرک حوزوی (نوع ۷) سطح دارد",
+                "leave it empty",
+                "خالی بگذارید",
+            )
+        )
+    if (
+        institution in reference.institutions
+        and kind == 7
+        and reference.institutions[institution].domain not in (4, 5)
+    ):
+        problems.append(
+            _p(
+                "kind",
+                "seminary certificates are issued by seminaries (domains 4, 5)",
+                "مدرک حوزوی فقط در حوزه‌های ۴ و ۵ صادر می‌شود",
+                "check kind",
+                "نوع را بررسی کنید",
+            )
+        )
 
     field_code = normalize_digits_field(t["field_code"])
     field_name = t["field_name"]
     if field_code:
         known = reference.fields.get(field_code)
         if known is None:
-            problems.append(_p("field_code", f"{field_code!r} is not a known field of study",
-                               "کد رشته شناخته نیست", "use a code from GET /api/v1/fields",
-                               "از فهرست رشته‌ها استفاده کنید"))
+            problems.append(
+                _p(
+                    "field_code",
+                    f"{field_code!r} is not a known field of study",
+                    "کد رشته شناخته نیست",
+                    "use a code from GET /api/v1/fields",
+                    "از فهرست رشته‌ها استفاده کنید",
+                )
+            )
         elif not field_name:
             field_name = known.name_fa
 
@@ -341,9 +528,15 @@ def validate_record(
     if t["program_type"]:
         found = _PROGRAMS.get(t["program_type"].lower())
         if found is None:
-            problems.append(_p("program_type", f"{t['program_type']!r} is not a programme type",
-                               "نوع دوره نامعتبر است", "use continuous, discontinuous or integrated",
-                               "پیوسته، ناپیوسته یا یکپارچه"))
+            problems.append(
+                _p(
+                    "program_type",
+                    f"{t['program_type']!r} is not a programme type",
+                    "نوع دوره نامعتبر است",
+                    "use continuous, discontinuous or integrated",
+                    "پیوسته، ناپیوسته یا یکپارچه",
+                )
+            )
         else:
             program = found
 
@@ -351,21 +544,51 @@ def validate_record(
     if t["gender"]:
         gender = _GENDERS.get(t["gender"].lower(), "")
         if not gender:
-            problems.append(_p("gender", f"{t['gender']!r} is not a gender", "جنسیت نامعتبر است",
-                               "use male or female (مرد / زن)", "مرد یا زن"))
+            problems.append(
+                _p(
+                    "gender",
+                    f"{t['gender']!r} is not a gender",
+                    "جنسیت نامعتبر است",
+                    "use male or female (مرد / زن)",
+                    "مرد یا زن",
+                )
+            )
 
     birth = _date(t["birth_date"], "birth_date", problems) if t["birth_date"] else None
     entry = _date(t["entry_date"], "entry_date", problems) if t["entry_date"] else None
-    graduated = _date(t["graduation_date"], "graduation_date", problems) if t["graduation_date"] else None
+    graduated = (
+        _date(t["graduation_date"], "graduation_date", problems) if t["graduation_date"] else None
+    )
     if graduated and graduated > today:
-        problems.append(_p("graduation_date", "is in the future", "در آینده است",
-                           "give the date the student graduated", "تاریخ دانش‌آموختگی را درست وارد کنید"))
+        problems.append(
+            _p(
+                "graduation_date",
+                "is in the future",
+                "در آینده است",
+                "give the date the student graduated",
+                "تاریخ دانش‌آموختگی را درست وارد کنید",
+            )
+        )
     if birth and graduated and birth >= graduated:
-        problems.append(_p("birth_date", "is not before the graduation date",
-                           "پیش از تاریخ دانش‌آموختگی نیست", "check both dates", "هر دو تاریخ را بررسی کنید"))
+        problems.append(
+            _p(
+                "birth_date",
+                "is not before the graduation date",
+                "پیش از تاریخ دانش‌آموختگی نیست",
+                "check both dates",
+                "هر دو تاریخ را بررسی کنید",
+            )
+        )
     if entry and graduated and entry > graduated:
-        problems.append(_p("entry_date", "is after the graduation date", "پس از تاریخ دانش‌آموختگی است",
-                           "check both dates", "هر دو تاریخ را بررسی کنید"))
+        problems.append(
+            _p(
+                "entry_date",
+                "is after the graduation date",
+                "پس از تاریخ دانش‌آموختگی است",
+                "check both dates",
+                "هر دو تاریخ را بررسی کنید",
+            )
+        )
 
     gpa = None
     if t["gpa"]:
@@ -374,44 +597,86 @@ def validate_record(
         except InvalidOperation:
             gpa = Decimal(-1)
         if not Decimal(0) <= gpa <= Decimal(20):
-            problems.append(_p("gpa", f"{t['gpa']!r} is not a grade from 0 to 20",
-                               "معدل باید عددی از ۰ تا ۲۰ باشد", "e.g. 17.25 or ۱۷٫۲۵", "مثلاً ۱۷٫۲۵"))
+            problems.append(
+                _p(
+                    "gpa",
+                    f"{t['gpa']!r} is not a grade from 0 to 20",
+                    "معدل باید عددی از ۰ تا ۲۰ باشد",
+                    "e.g. 17.25 or ۱۷٫۲۵",
+                    "مثلاً ۱۷٫۲۵",
+                )
+            )
             gpa = None
 
     prior_code = _code_field(t["prior_code"], "prior_code", problems)
     degree_code = _code_field(t["degree_code"], "degree_code", problems)
     courses = _courses(raw.get("courses"), problems)
     if kind == 8 and not courses:
-        problems.append(_p("courses", "a transcript needs its courses", "ریزنمرات بدون درس معنا ندارد",
-                           "give the courses", "دروس را وارد کنید"))
+        problems.append(
+            _p(
+                "courses",
+                "a transcript needs its courses",
+                "ریزنمرات بدون درس معنا ندارد",
+                "give the courses",
+                "دروس را وارد کنید",
+            )
+        )
     prior_institution = normalize_digits_field(t["prior_institution"]) or None
     if prior_institution and prior_institution not in reference.institutions:
-        problems.append(_p("prior_institution", "is not a known institution code",
-                           "کد موسسه مدرک قبلی شناخته نیست", "give a 5-digit institution code",
-                           "کد پنج‌رقمی موسسه را وارد کنید"))
+        problems.append(
+            _p(
+                "prior_institution",
+                "is not a known institution code",
+                "کد موسسه مدرک قبلی شناخته نیست",
+                "give a 5-digit institution code",
+                "کد پنج‌رقمی موسسه را وارد کنید",
+            )
+        )
     foreign = _foreign(raw.get("prior_foreign"), problems)
     assurance = Assurance.BORN_DIGITAL
     if t["assurance"]:
         try:
             assurance = Assurance(t["assurance"].lower())
         except ValueError:
-            problems.append(_p("assurance", "is not an assurance level", "سطح اطمینان نامعتبر است",
-                               "use born_digital, digitised or attested", "یکی از سه سطح مجاز"))
+            problems.append(
+                _p(
+                    "assurance",
+                    "is not an assurance level",
+                    "سطح اطمینان نامعتبر است",
+                    "use born_digital, digitised or attested",
+                    "یکی از سه سطح مجاز",
+                )
+            )
 
     if problems:
         raise RecordError(problems)
     assert birth is not None and graduated is not None and kind is not None  # REQUIRED checked
     return GraduationRecord(
-        national_id=national_id, foreign_id=foreign_id,
-        first_name=t["first_name"], last_name=t["last_name"],
-        first_name_latin=t["first_name_latin"], last_name_latin=t["last_name_latin"],
-        father_name=t["father_name"], birth_date=birth, gender=gender,
-        institution=institution, kind=kind, seminary_level=level,
-        field_code=field_code, field_name=field_name, program_type=program,
+        national_id=national_id,
+        foreign_id=foreign_id,
+        first_name=t["first_name"],
+        last_name=t["last_name"],
+        first_name_latin=t["first_name_latin"],
+        last_name_latin=t["last_name_latin"],
+        father_name=t["father_name"],
+        birth_date=birth,
+        gender=gender,
+        institution=institution,
+        kind=kind,
+        seminary_level=level,
+        field_code=field_code,
+        field_name=field_name,
+        program_type=program,
         student_number=normalize_digits_field(t["student_number"]),
-        entry_date=entry, graduation_date=graduated, gpa=gpa,
-        prior_code=prior_code, degree_code=degree_code, courses=courses,
-        prior_institution=prior_institution, prior_foreign=foreign, assurance=assurance,
+        entry_date=entry,
+        graduation_date=graduated,
+        gpa=gpa,
+        prior_code=prior_code,
+        degree_code=degree_code,
+        courses=courses,
+        prior_institution=prior_institution,
+        prior_foreign=foreign,
+        assurance=assurance,
     )
 
 
@@ -424,12 +689,20 @@ def _foreign(value: object, problems: list[Problem]) -> ForeignPrior | None:
         except ValueError:
             value = None
     keys = ("country", "institution", "degree", "equivalence_ref")
-    if not isinstance(value, dict) or set(value) - set(keys) or not all(
-        isinstance(value.get(k), str) and value.get(k) for k in keys
+    if (
+        not isinstance(value, dict)
+        or set(value) - set(keys)
+        or not all(isinstance(value.get(k), str) and value.get(k) for k in keys)
     ):
-        problems.append(_p("prior_foreign", "must be an object with country, institution, degree "
-                           "and equivalence_ref (all text)",
-                           "مدرک خارجی باید کشور، موسسه، مدرک و شماره ارزشیابی داشته باشد",
-                           "give all four", "هر چهار مورد را وارد کنید"))
+        problems.append(
+            _p(
+                "prior_foreign",
+                "must be an object with country, institution, degree "
+                "and equivalence_ref (all text)",
+                "مدرک خارجی باید کشور، موسسه، مدرک و شماره ارزشیابی داشته باشد",
+                "give all four",
+                "هر چهار مورد را وارد کنید",
+            )
+        )
         return None
     return ForeignPrior(*(normalize_text(str(value[k])) for k in keys))

@@ -33,10 +33,22 @@ class RevocationReason(StrEnum):
 # Fields a correction may change. Identity, institution, kind, level, programme and student
 # number define which graduation this is: changing them is a new document (revoke as
 # superseded and submit again), not a correction.
-CORRECTABLE = frozenset({
-    "first_name", "last_name", "first_name_latin", "last_name_latin", "father_name",
-    "birth_date", "gender", "field_name", "entry_date", "graduation_date", "gpa", "courses",
-})
+CORRECTABLE = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "first_name_latin",
+        "last_name_latin",
+        "father_name",
+        "birth_date",
+        "gender",
+        "field_name",
+        "entry_date",
+        "graduation_date",
+        "gpa",
+        "courses",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -77,48 +89,76 @@ def _may_manage(principal: Principal, doc: DocumentRow, what_en: str, what_fa: s
     )
 
 
-def _set_status(conn: sa.Connection, doc: DocumentRow, status: DocStatus, reason: str | None,
-                note: str | None, now: datetime) -> None:
+def _set_status(
+    conn: sa.Connection,
+    doc: DocumentRow,
+    status: DocStatus,
+    reason: str | None,
+    note: str | None,
+    now: datetime,
+) -> None:
     conn.execute(
-        t.documents.update().where(t.documents.c.id == doc.id).values(
-            status=status.value, status_changed_at=now, status_reason=reason, status_note=note)
+        t.documents.update()
+        .where(t.documents.c.id == doc.id)
+        .values(status=status.value, status_changed_at=now, status_reason=reason, status_note=note)
     )
 
 
-def revoke(conn: sa.Connection, principal: Principal, code: str, reason: str, note: str | None,
-           now: datetime) -> dict[str, Any]:
+def revoke(
+    conn: sa.Connection,
+    principal: Principal,
+    code: str,
+    reason: str,
+    note: str | None,
+    now: datetime,
+) -> dict[str, Any]:
     """Revoke a document for a reason; final."""
     doc = _find(conn, code, lock=True)
     _may_manage(principal, doc, "revoke", "ابطال")
     try:
         category = RevocationReason(reason.strip().lower())
     except ValueError:
-        raise InputError(Problem(
-            "reason", f"{reason!r} is not a revocation reason",
-            "دلیل ابطال نامعتبر است",
-            "use one of: " + ", ".join(r.value for r in RevocationReason),
-            "یکی از دلایل مجاز را انتخاب کنید")) from None
+        raise InputError(
+            Problem(
+                "reason",
+                f"{reason!r} is not a revocation reason",
+                "دلیل ابطال نامعتبر است",
+                "use one of: " + ", ".join(r.value for r in RevocationReason),
+                "یکی از دلایل مجاز را انتخاب کنید",
+            )
+        ) from None
     if doc.status is DocStatus.REVOKED:
-        raise ConflictError(f"document {doc.code} is already revoked; revocation is final",
-                            f"مدرک {doc.code} پیش‌تر ابطال شده است؛ ابطال قطعی است")
+        raise ConflictError(
+            f"document {doc.code} is already revoked; revocation is final",
+            f"مدرک {doc.code} پیش‌تر ابطال شده است؛ ابطال قطعی است",
+        )
     _set_status(conn, doc, DocStatus.REVOKED, category.value, note, now)
-    return {"code": doc.code, "status": DocStatus.REVOKED.value, "reason": category.value,
-            "revoked_at": now.isoformat()}
+    return {
+        "code": doc.code,
+        "status": DocStatus.REVOKED.value,
+        "reason": category.value,
+        "revoked_at": now.isoformat(),
+    }
 
 
-def suspend(conn: sa.Connection, principal: Principal, code: str, note: str | None,
-            now: datetime) -> dict[str, Any]:
+def suspend(
+    conn: sa.Connection, principal: Principal, code: str, note: str | None, now: datetime
+) -> dict[str, Any]:
     """Suspend a document under investigation (reversible)."""
     doc = _find(conn, code, lock=True)
     _may_manage(principal, doc, "suspend", "تعلیق")
     if doc.status is not DocStatus.VALID:
-        raise ConflictError(f"document {doc.code} is {doc.status.value}; only a valid one can be "
-                            "suspended", f"مدرک {doc.code} معتبر نیست و تعلیق‌پذیر نیست")
+        raise ConflictError(
+            f"document {doc.code} is {doc.status.value}; only a valid one can be suspended",
+            f"مدرک {doc.code} معتبر نیست و تعلیق‌پذیر نیست",
+        )
     _set_status(conn, doc, DocStatus.SUSPENDED, "under_investigation", note, now)
     return {"code": doc.code, "status": DocStatus.SUSPENDED.value}
 
 
-def unsuspend(conn: sa.Connection, principal: Principal, code: str, now: datetime) -> dict[str, Any]:
+def unsuspend(
+    conn: sa.Connection, principal: Principal, code: str, now: datetime
+) -> dict[str, Any]:
     """Lift a suspension."""
     doc = _find(conn, code, lock=True)
     _may_manage(principal, doc, "lift suspensions of", "رفع تعلیق")
@@ -128,8 +168,15 @@ def unsuspend(conn: sa.Connection, principal: Principal, code: str, now: datetim
     return {"code": doc.code, "status": DocStatus.VALID.value}
 
 
-def correct(conn: sa.Connection, principal: Principal, reference: Reference, code: str,
-            changes: dict[str, object], reason: str, now: datetime) -> dict[str, Any]:
+def correct(
+    conn: sa.Connection,
+    principal: Principal,
+    reference: Reference,
+    code: str,
+    changes: dict[str, object],
+    reason: str,
+    now: datetime,
+) -> dict[str, Any]:
     """A new version with ``changes`` applied; the code stays, the history is kept."""
     doc = _find(conn, code, lock=True)
     principal.require(
@@ -138,21 +185,40 @@ def correct(conn: sa.Connection, principal: Principal, reference: Reference, cod
         f"اصلاح مدارک موسسه {doc.institution}",
     )
     if doc.status is DocStatus.REVOKED:
-        raise ConflictError(f"document {doc.code} is revoked and cannot be corrected",
-                            f"مدرک {doc.code} ابطال شده و اصلاح‌پذیر نیست")
+        raise ConflictError(
+            f"document {doc.code} is revoked and cannot be corrected",
+            f"مدرک {doc.code} ابطال شده و اصلاح‌پذیر نیست",
+        )
     problems = [
-        Problem(name, "cannot be corrected: it defines which graduation this is",
-                "اصلاح‌پذیر نیست؛ هویت مدرک را تعیین می‌کند",
-                "revoke the document with reason superseded and submit the graduation again",
-                "مدرک را با دلیل superseded ابطال و دوباره ثبت کنید")
+        Problem(
+            name,
+            "cannot be corrected: it defines which graduation this is",
+            "اصلاح‌پذیر نیست؛ هویت مدرک را تعیین می‌کند",
+            "revoke the document with reason superseded and submit the graduation again",
+            "مدرک را با دلیل superseded ابطال و دوباره ثبت کنید",
+        )
         for name in sorted(set(changes) - CORRECTABLE)
     ]
     if not changes:
-        problems.append(Problem("changes", "no field to change", "فیلدی برای اصلاح نیامده است",
-                                "give the fields to change", "فیلدهای اصلاحی را بفرستید"))
+        problems.append(
+            Problem(
+                "changes",
+                "no field to change",
+                "فیلدی برای اصلاح نیامده است",
+                "give the fields to change",
+                "فیلدهای اصلاحی را بفرستید",
+            )
+        )
     if not reason.strip():
-        problems.append(Problem("reason", "a correction needs a reason", "اصلاح دلیل لازم دارد",
-                                "say why the record changes", "دلیل اصلاح را بنویسید"))
+        problems.append(
+            Problem(
+                "reason",
+                "a correction needs a reason",
+                "اصلاح دلیل لازم دارد",
+                "say why the record changes",
+                "دلیل اصلاح را بنویسید",
+            )
+        )
     if problems:
         raise InputError(problems)
     v = t.document_versions.c
@@ -167,11 +233,21 @@ def correct(conn: sa.Connection, principal: Principal, reference: Reference, cod
     if content == current:
         raise ConflictError("the correction changes nothing", "اصلاحیه تغییری ایجاد نمی‌کند")
     version = doc.version + 1
-    conn.execute(t.document_versions.insert().values(
-        document_id=doc.id, version=version, content=content, reason=reason.strip(),
-        created_at=now, created_by=principal.account_id))
-    conn.execute(t.documents.update().where(t.documents.c.id == doc.id).values(
-        version=version, graduation_date=record.graduation_date))
+    conn.execute(
+        t.document_versions.insert().values(
+            document_id=doc.id,
+            version=version,
+            content=content,
+            reason=reason.strip(),
+            created_at=now,
+            created_by=principal.account_id,
+        )
+    )
+    conn.execute(
+        t.documents.update()
+        .where(t.documents.c.id == doc.id)
+        .values(version=version, graduation_date=record.graduation_date)
+    )
     return {"code": doc.code, "version": version, "status": doc.status.value}
 
 
@@ -182,24 +258,36 @@ def details(conn: sa.Connection, principal: Principal, code: str) -> dict[str, A
         principal.role is Role.HOLDER and principal.national_id == doc.person_national_id
     )
     if not allowed:
-        raise NotFoundError(f"no document with code {doc.code} for this token",
-                            f"مدرکی با کد {doc.code} برای این توکن یافت نشد")
+        raise NotFoundError(
+            f"no document with code {doc.code} for this token",
+            f"مدرکی با کد {doc.code} برای این توکن یافت نشد",
+        )
     d, v = t.documents.c, t.document_versions.c
     row = conn.execute(sa.select(t.documents).where(d.id == doc.id)).one()
     versions = conn.execute(
         sa.select(v.version, v.content, v.reason, v.created_at)
-        .where(v.document_id == doc.id).order_by(v.version)
+        .where(v.document_id == doc.id)
+        .order_by(v.version)
     ).all()
     return {
-        "code": row.code, "status": row.status, "version": row.version,
-        "institution": row.institution, "kind": row.kind,
+        "code": row.code,
+        "status": row.status,
+        "version": row.version,
+        "institution": row.institution,
+        "kind": row.kind,
         "seminary_level": row.seminary_level or None,
-        "issued_at": row.issued_at.isoformat(), "issued_year": row.issued_year,
-        "status_reason": row.status_reason, "assurance": row.assurance,
+        "issued_at": row.issued_at.isoformat(),
+        "issued_year": row.issued_year,
+        "status_reason": row.status_reason,
+        "assurance": row.assurance,
         "content": versions[-1].content,
         "history": [
-            {"version": r.version, "reason": r.reason, "created_at": r.created_at.isoformat(),
-             "content": r.content}
+            {
+                "version": r.version,
+                "reason": r.reason,
+                "created_at": r.created_at.isoformat(),
+                "content": r.content,
+            }
             for r in versions
         ],
     }

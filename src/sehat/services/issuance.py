@@ -75,7 +75,9 @@ class _Item:
     code: str | None = None
 
 
-def _graduation_key(raw: Mapping[str, object], record: GraduationRecord | None) -> tuple[str, int, int, str] | None:
+def _graduation_key(
+    raw: Mapping[str, object], record: GraduationRecord | None
+) -> tuple[str, int, int, str] | None:
     if record is not None:
         return (record.student_number, record.kind, record.seminary_level or 0, record.field_code)
     try:
@@ -97,11 +99,16 @@ def _pending_reason(decision: Decision, reference: Reference, record: Graduation
     want_en, want_fa = _names(reference, decision.wanted)
     field_name = "degree_code" if record.kind == 8 else "prior_code"
     if record.prior_foreign is not None and record.kind != 8:
-        return Problem(field_name, f"the foreign prior degree awaits the domain office's approval "
-                       f"(needs a {want_en})", "مدرک خارجی قبلی در انتظار تأیید دفتر حوزه است",
-                       "nothing to do: the document issues when it is approved",
-                       "اقدامی لازم نیست؛ پس از تأیید، مدرک صادر می‌شود")
-    where_en = f" from institution {decision.target_institution}" if decision.target_institution else ""
+        return Problem(
+            field_name,
+            f"the foreign prior degree awaits the domain office's approval (needs a {want_en})",
+            "مدرک خارجی قبلی در انتظار تأیید دفتر حوزه است",
+            "nothing to do: the document issues when it is approved",
+            "اقدامی لازم نیست؛ پس از تأیید، مدرک صادر می‌شود",
+        )
+    where_en = (
+        f" from institution {decision.target_institution}" if decision.target_institution else ""
+    )
     return Problem(
         field_name,
         f"waiting for the holder's {want_en}{where_en}; a backfill request was sent",
@@ -155,15 +162,24 @@ class Issuer:
                 f"record {index}: institution {given} is not the token's institution {institution}",
                 f"رکورد {index}: موسسه {given} با موسسه توکن ({institution}) یکی نیست",
             )
-        return _Item(index, sub, record, problems, str(uuid.uuid4()),
-                     _graduation_key(sub.raw, record), institution)
+        return _Item(
+            index,
+            sub,
+            record,
+            problems,
+            str(uuid.uuid4()),
+            _graduation_key(sub.raw, record),
+            institution,
+        )
 
     def _match_existing(self, items: list[_Item], institution: str) -> None:
         keys = [it.sub.idempotency_key for it in items if it.sub.idempotency_key]
         by_key: dict[str, tuple[int, str]] = {}
         if keys:
             rows = self.conn.execute(
-                sa.select(t.submissions.c.id, t.submissions.c.idempotency_key, t.submissions.c.status)
+                sa.select(
+                    t.submissions.c.id, t.submissions.c.idempotency_key, t.submissions.c.status
+                )
                 .where(t.submissions.c.institution == institution)
                 .where(t.submissions.c.idempotency_key.in_(keys))
             )
@@ -178,7 +194,8 @@ class Issuer:
                 .where(s.student_number.in_(students))
             )
             by_grad = {
-                (r.student_number, r.kind, r.seminary_level, r.field_code): (r.id, r.status) for r in rows
+                (r.student_number, r.kind, r.seminary_level, r.field_code): (r.id, r.status)
+                for r in rows
             }
         for it in items:
             if it.sub.idempotency_key and it.sub.idempotency_key in by_key:
@@ -199,10 +216,15 @@ class Issuer:
             return
         rows = [
             {
-                "national_id": r.national_id, "foreign_id": r.foreign_id,
-                "first_name": r.first_name, "last_name": r.last_name,
-                "first_name_latin": r.first_name_latin, "last_name_latin": r.last_name_latin,
-                "father_name": r.father_name, "birth_date": r.birth_date, "gender": r.gender,
+                "national_id": r.national_id,
+                "foreign_id": r.foreign_id,
+                "first_name": r.first_name,
+                "last_name": r.last_name,
+                "first_name_latin": r.first_name_latin,
+                "last_name_latin": r.last_name_latin,
+                "father_name": r.father_name,
+                "birth_date": r.birth_date,
+                "gender": r.gender,
                 "created_at": self.now,
             }
             for r in people.values()
@@ -220,43 +242,71 @@ class Issuer:
         p = t.persons.c
         out: dict[str, int] = {}
         for chunk in _chunks(national):
-            out.update((r.national_id, r.id) for r in self.conn.execute(
-                sa.select(p.id, p.national_id).where(p.national_id.in_(chunk))))
+            out.update(
+                (r.national_id, r.id)
+                for r in self.conn.execute(
+                    sa.select(p.id, p.national_id).where(p.national_id.in_(chunk))
+                )
+            )
         for chunk in _chunks(foreign):
-            out.update((f"F{r.foreign_id}", r.id) for r in self.conn.execute(
-                sa.select(p.id, p.foreign_id).where(p.foreign_id.in_(chunk))))
+            out.update(
+                (f"F{r.foreign_id}", r.id)
+                for r in self.conn.execute(
+                    sa.select(p.id, p.foreign_id).where(p.foreign_id.in_(chunk))
+                )
+            )
         return out
 
-    def _insert_submissions(self, items: list[_Item], institution: str, principal: Principal) -> None:
+    def _insert_submissions(
+        self, items: list[_Item], institution: str, principal: Principal
+    ) -> None:
         inserts = []
         for it in items:
             if it.reevaluate:
                 self.conn.execute(
-                    t.submissions.update().where(t.submissions.c.id == it.row_id).values(
-                        record=_jsonable(it.sub.raw), person_id=it.person_id, updated_at=self.now,
-                        status="RECEIVED", reasons=[],
+                    t.submissions.update()
+                    .where(t.submissions.c.id == it.row_id)
+                    .values(
+                        record=_jsonable(it.sub.raw),
+                        person_id=it.person_id,
+                        updated_at=self.now,
+                        status="RECEIVED",
+                        reasons=[],
                     )
                 )
                 continue
             student, kind, level, field_code = it.key or (f"~{it.public_id}", 0, 0, "")
-            inserts.append({
-                "public_id": it.public_id, "institution": institution,
-                "student_number": student, "kind": kind, "seminary_level": level,
-                "field_code": field_code,
-                "program_type": it.record.program_type.value if it.record else "",
-                "idempotency_key": it.sub.idempotency_key, "status": "RECEIVED", "reasons": [],
-                "record": _jsonable(it.sub.raw), "person_id": it.person_id,
-                "assurance": it.record.assurance.value if it.record else "born_digital",
-                "created_at": self.now, "updated_at": self.now,
-            })
+            inserts.append(
+                {
+                    "public_id": it.public_id,
+                    "institution": institution,
+                    "student_number": student,
+                    "kind": kind,
+                    "seminary_level": level,
+                    "field_code": field_code,
+                    "program_type": it.record.program_type.value if it.record else "",
+                    "idempotency_key": it.sub.idempotency_key,
+                    "status": "RECEIVED",
+                    "reasons": [],
+                    "record": _jsonable(it.sub.raw),
+                    "person_id": it.person_id,
+                    "assurance": it.record.assurance.value if it.record else "born_digital",
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+            )
         if not inserts:
             return
         self.conn.execute(insert_ignore(self.conn, t.submissions), inserts)
         s = t.submissions.c
         got: dict[str, int] = {}
         for chunk in _chunks([r["public_id"] for r in inserts]):
-            got.update((r.public_id, r.id) for r in self.conn.execute(
-                sa.select(s.public_id, s.id).where(s.public_id.in_(chunk))))
+            got.update(
+                (r.public_id, r.id)
+                for r in self.conn.execute(
+                    sa.select(s.public_id, s.id).where(s.public_id.in_(chunk))
+                )
+            )
         for it in items:
             if it.reevaluate:
                 continue
@@ -267,19 +317,29 @@ class Issuer:
             query = sa.select(s.id).where(s.institution == institution)
             if it.sub.idempotency_key:
                 existing = self.conn.execute(
-                    query.where(s.idempotency_key == it.sub.idempotency_key)).scalar()
+                    query.where(s.idempotency_key == it.sub.idempotency_key)
+                ).scalar()
             else:
                 existing = None
             if existing is None and it.key:
-                existing = self.conn.execute(query.where(
-                    s.student_number == it.key[0], s.kind == it.key[1],
-                    s.seminary_level == it.key[2], s.field_code == it.key[3])).scalar()
+                existing = self.conn.execute(
+                    query.where(
+                        s.student_number == it.key[0],
+                        s.kind == it.key[1],
+                        s.seminary_level == it.key[2],
+                        s.field_code == it.key[3],
+                    )
+                ).scalar()
             if existing is None:  # pragma: no cover - a conflict always has a winner
                 raise RuntimeError("submission conflict without a stored submission")
             it.replay_of = existing
 
     def decide_and_issue(
-        self, items: list[_Item], actor: str, *, resolving: bool = False,
+        self,
+        items: list[_Item],
+        actor: str,
+        *,
+        resolving: bool = False,
         approved: set[int] | None = None,
     ) -> None:
         """Apply the ladder in order; issue, park or reject. ``resolving``: re-deciding
@@ -295,22 +355,36 @@ class Issuer:
             if it.record is None:
                 if resolving:
                     continue
-                updates.append(self._update_row(it, Outcome.REJECTED, [p.as_dict() for p in it.problems]))
+                updates.append(
+                    self._update_row(it, Outcome.REJECTED, [p.as_dict() for p in it.problems])
+                )
                 continue
             rec = it.record
             named = rec.degree_code if rec.kind == 8 else rec.prior_code
-            decision = decide(rec, self.reference, by_code=by_code.get(named or ""),
-                              candidates=candidates[rec.person_key],
-                              foreign_approved=it.row_id in (approved or set()))
+            decision = decide(
+                rec,
+                self.reference,
+                by_code=by_code.get(named or ""),
+                candidates=candidates[rec.person_key],
+                foreign_approved=it.row_id in (approved or set()),
+            )
             it.decision = decision
             if decision.outcome is Outcome.ISSUED:
                 doc = self._new_document(it, it.institution)
                 docs.append(doc)
                 issued.append(it)
-                candidates[rec.person_key].append(PriorDoc(
-                    id=-len(docs), code=doc["code"], person_key=rec.person_key,
-                    institution=it.institution, kind=rec.kind, seminary_level=rec.seminary_level,
-                    status=DocStatus.VALID, student_number=rec.student_number))
+                candidates[rec.person_key].append(
+                    PriorDoc(
+                        id=-len(docs),
+                        code=doc["code"],
+                        person_key=rec.person_key,
+                        institution=it.institution,
+                        kind=rec.kind,
+                        seminary_level=rec.seminary_level,
+                        status=DocStatus.VALID,
+                        student_number=rec.student_number,
+                    )
+                )
             elif resolving and decision.outcome is Outcome.PENDING_PRIOR:
                 continue
             elif decision.outcome is Outcome.PENDING_PRIOR:
@@ -320,7 +394,9 @@ class Issuer:
                 if rec.prior_foreign is not None and rec.kind != 8:
                     foreign.append(self._foreign_row(it))
             else:
-                updates.append(self._update_row(it, Outcome.REJECTED, [p.as_dict() for p in decision.reasons]))
+                updates.append(
+                    self._update_row(it, Outcome.REJECTED, [p.as_dict() for p in decision.reasons])
+                )
         self._store_documents(docs, issued, actor)
         for it in issued:
             updates.append(self._update_row(it, Outcome.ISSUED, [], document_id=it.document_id))
@@ -331,7 +407,9 @@ class Issuer:
         if foreign:
             self.conn.execute(insert_ignore(self.conn, t.foreign_priors), foreign)
 
-    def _prefetch(self, items: list[_Item]) -> tuple[dict[str, PriorDoc], dict[str, list[PriorDoc]]]:
+    def _prefetch(
+        self, items: list[_Item]
+    ) -> tuple[dict[str, PriorDoc], dict[str, list[PriorDoc]]]:
         codes = {c for it in items for c in (it.record.prior_code, it.record.degree_code) if c}  # type: ignore[union-attr]
         person_ids = {it.person_id for it in items if it.person_id is not None}
         by_code = {d.code: d for d in self.load_docs(t.documents.c.code, list(codes))}
@@ -346,17 +424,31 @@ class Issuer:
         out: list[PriorDoc] = []
         for chunk in _chunks(values):
             rows = self.conn.execute(
-                sa.select(d.id, d.code, d.institution, d.kind, d.seminary_level, d.status,
-                          d.student_number, p.national_id, p.foreign_id)
+                sa.select(
+                    d.id,
+                    d.code,
+                    d.institution,
+                    d.kind,
+                    d.seminary_level,
+                    d.status,
+                    d.student_number,
+                    p.national_id,
+                    p.foreign_id,
+                )
                 .join(t.persons, t.persons.c.id == d.person_id)
                 .where(column.in_(chunk))
             )
             out.extend(
-                PriorDoc(id=r.id, code=r.code,
-                         person_key=r.national_id if r.national_id else f"F{r.foreign_id}",
-                         institution=r.institution, kind=r.kind,
-                         seminary_level=r.seminary_level or None, status=DocStatus(r.status),
-                         student_number=r.student_number)
+                PriorDoc(
+                    id=r.id,
+                    code=r.code,
+                    person_key=r.national_id if r.national_id else f"F{r.foreign_id}",
+                    institution=r.institution,
+                    kind=r.kind,
+                    seminary_level=r.seminary_level or None,
+                    status=DocStatus(r.status),
+                    student_number=r.student_number,
+                )
                 for r in rows
             )
         return out
@@ -364,18 +456,28 @@ class Issuer:
     def _new_document(self, it: _Item, institution: str) -> dict[str, Any]:
         rec = it.record
         assert rec is not None and it.decision is not None
-        code = authcode.generate(int(institution[0]), int(institution[1:]),
-                                 jalali_year_of(self.today), rec.kind)
+        code = authcode.generate(
+            int(institution[0]), int(institution[1:]), jalali_year_of(self.today), rec.kind
+        )
         prior = it.decision.prior
         return {
-            "code": code, "institution": institution, "domain": int(institution[0]),
-            "kind": rec.kind, "seminary_level": rec.seminary_level or 0,
-            "person_id": it.person_id, "submission_id": it.row_id,
-            "student_number": rec.student_number, "field_code": rec.field_code,
-            "status": DocStatus.VALID.value, "version": 1, "issued_at": self.now,
-            "issued_year": jalali_year_of(self.today), "graduation_date": rec.graduation_date,
+            "code": code,
+            "institution": institution,
+            "domain": int(institution[0]),
+            "kind": rec.kind,
+            "seminary_level": rec.seminary_level or 0,
+            "person_id": it.person_id,
+            "submission_id": it.row_id,
+            "student_number": rec.student_number,
+            "field_code": rec.field_code,
+            "status": DocStatus.VALID.value,
+            "version": 1,
+            "issued_at": self.now,
+            "issued_year": jalali_year_of(self.today),
+            "graduation_date": rec.graduation_date,
             "prior_document_id": prior.id if prior and prior.id > 0 else None,
-            "assurance": rec.assurance.value, "salt": secrets.token_bytes(16),
+            "assurance": rec.assurance.value,
+            "salt": secrets.token_bytes(16),
         }
 
     def _store_documents(self, docs: list[dict[str, Any]], issued: list[_Item], actor: str) -> None:
@@ -385,8 +487,11 @@ class Issuer:
         while True:
             taken = set()
             for chunk in _chunks([d["code"] for d in docs]):
-                taken.update(self.conn.execute(
-                    sa.select(t.documents.c.code).where(t.documents.c.code.in_(chunk))).scalars())
+                taken.update(
+                    self.conn.execute(
+                        sa.select(t.documents.c.code).where(t.documents.c.code.in_(chunk))
+                    ).scalars()
+                )
             if len({d["code"] for d in docs}) < len(docs):
                 seen: set[str] = set()
                 for d in docs:
@@ -397,8 +502,9 @@ class Issuer:
                 break
             for d in docs:
                 if d["code"] in taken:
-                    d["code"] = authcode.generate(d["domain"], int(d["institution"][1:]),
-                                                  d["issued_year"], d["kind"])
+                    d["code"] = authcode.generate(
+                        d["domain"], int(d["institution"][1:]), d["issued_year"], d["kind"]
+                    )
         # Priors issued earlier in this same batch are resolved to their new row ids below.
         rows = self.conn.execute(
             t.documents.insert().returning(t.documents.c.id, sort_by_parameter_order=True), docs
@@ -413,34 +519,57 @@ class Issuer:
                 fixups.append({"b_id": it.document_id, "b_prior": by_code[prior.code]})
         if fixups:
             self.conn.execute(
-                t.documents.update().where(t.documents.c.id == sa.bindparam("b_id"))
-                .values(prior_document_id=sa.bindparam("b_prior")), fixups)
+                t.documents.update()
+                .where(t.documents.c.id == sa.bindparam("b_id"))
+                .values(prior_document_id=sa.bindparam("b_prior")),
+                fixups,
+            )
         versions = []
         for it, doc in zip(issued, docs, strict=True):
             assert it.record is not None
             content = it.record.content()
             content["code"] = doc["code"]
-            versions.append({
-                "document_id": it.document_id, "version": 1, "content": content,
-                "reason": "issued", "created_at": self.now, "created_by": actor,
-            })
+            versions.append(
+                {
+                    "document_id": it.document_id,
+                    "version": 1,
+                    "content": content,
+                    "reason": "issued",
+                    "created_at": self.now,
+                    "created_by": actor,
+                }
+            )
         self.conn.execute(t.document_versions.insert(), versions)
 
-    def _update_row(self, it: _Item, outcome: Outcome, reasons: list[dict[str, object]],
-                    document_id: int | None = None) -> dict[str, Any]:
+    def _update_row(
+        self,
+        it: _Item,
+        outcome: Outcome,
+        reasons: list[dict[str, object]],
+        document_id: int | None = None,
+    ) -> dict[str, Any]:
         prior = it.decision.prior if it.decision else None
-        return {"b_id": it.row_id, "b_status": outcome.value, "b_reasons": reasons,
-                "b_document_id": document_id,
-                "b_prior": prior.id if prior and prior.id > 0 else None,
-                "b_person": it.person_id}
+        return {
+            "b_id": it.row_id,
+            "b_status": outcome.value,
+            "b_reasons": reasons,
+            "b_document_id": document_id,
+            "b_prior": prior.id if prior and prior.id > 0 else None,
+            "b_person": it.person_id,
+        }
 
     def _apply_updates(self, updates: list[dict[str, Any]]) -> None:
         s = t.submissions
         self.conn.execute(
-            s.update().where(s.c.id == sa.bindparam("b_id")).values(
-                status=sa.bindparam("b_status"), reasons=sa.bindparam("b_reasons"),
-                document_id=sa.bindparam("b_document_id"), prior_document_id=sa.bindparam("b_prior"),
-                person_id=sa.bindparam("b_person"), updated_at=self.now,
+            s.update()
+            .where(s.c.id == sa.bindparam("b_id"))
+            .values(
+                status=sa.bindparam("b_status"),
+                reasons=sa.bindparam("b_reasons"),
+                document_id=sa.bindparam("b_document_id"),
+                prior_document_id=sa.bindparam("b_prior"),
+                person_id=sa.bindparam("b_person"),
+                updated_at=self.now,
             ),
             updates,
         )
@@ -449,11 +578,17 @@ class Issuer:
         rec = it.record
         assert rec is not None
         return {
-            "public_id": str(uuid.uuid4()), "submission_id": it.row_id, "person_id": it.person_id,
-            "target_institution": decision.target_institution, "requesting_institution": institution,
-            "wanted": [{"kind": w.kind, "seminary_level": w.seminary_level} for w in decision.wanted],
+            "public_id": str(uuid.uuid4()),
+            "submission_id": it.row_id,
+            "person_id": it.person_id,
+            "target_institution": decision.target_institution,
+            "requesting_institution": institution,
+            "wanted": [
+                {"kind": w.kind, "seminary_level": w.seminary_level} for w in decision.wanted
+            ],
             "prior_code": rec.degree_code if rec.kind == 8 else rec.prior_code,
-            "status": "OPEN", "created_at": self.now,
+            "status": "OPEN",
+            "created_at": self.now,
         }
 
     def _foreign_row(self, it: _Item) -> dict[str, Any]:
@@ -461,10 +596,15 @@ class Issuer:
         assert rec is not None and rec.prior_foreign is not None
         f = rec.prior_foreign
         return {
-            "public_id": str(uuid.uuid4()), "submission_id": it.row_id,
-            "domain": int(rec.institution[0]), "country": f.country,
-            "institution_name": f.institution, "degree": f.degree,
-            "equivalence_ref": f.equivalence_ref, "status": "PENDING", "created_at": self.now,
+            "public_id": str(uuid.uuid4()),
+            "submission_id": it.row_id,
+            "domain": int(rec.institution[0]),
+            "country": f.country,
+            "institution_name": f.institution,
+            "degree": f.degree,
+            "equivalence_ref": f.equivalence_ref,
+            "status": "PENDING",
+            "created_at": self.now,
         }
 
     def _resolve_waiting(self, person_ids: set[int]) -> None:
@@ -478,15 +618,28 @@ class Issuer:
         s, d = t.submissions.c, t.documents.c
         rows: dict[int, Any] = {}
         for chunk in _chunks([i for i in ids if i is not None]):
-            rows.update((r.id, r) for r in self.conn.execute(
-                sa.select(s.id, s.public_id, s.status, s.reasons, d.code)
-                .select_from(t.submissions.outerjoin(t.documents, t.documents.c.id == s.document_id))
-                .where(s.id.in_(chunk))))
+            rows.update(
+                (r.id, r)
+                for r in self.conn.execute(
+                    sa.select(s.id, s.public_id, s.status, s.reasons, d.code)
+                    .select_from(
+                        t.submissions.outerjoin(t.documents, t.documents.c.id == s.document_id)
+                    )
+                    .where(s.id.in_(chunk))
+                )
+            )
         out = []
         for it in items:
             row = rows[it.replay_of or it.row_id]  # type: ignore[index]
-            out.append(SubmissionResult(row.public_id, row.status, row.code, list(row.reasons or []),
-                                        replayed=it.replay_of is not None))
+            out.append(
+                SubmissionResult(
+                    row.public_id,
+                    row.status,
+                    row.code,
+                    list(row.reasons or []),
+                    replayed=it.replay_of is not None,
+                )
+            )
         return out
 
 
@@ -500,8 +653,9 @@ def get_submission(conn: sa.Connection, principal: Principal, public_id: str) ->
     ).first()
     if row is None or not principal.may_read_institution(row.institution):
         # The same answer for "absent" and "not yours": ids reveal nothing across institutions.
-        raise NotFoundError(f"no submission {public_id} for this token",
-                            f"ثبت {public_id} برای این توکن یافت نشد")
+        raise NotFoundError(
+            f"no submission {public_id} for this token", f"ثبت {public_id} برای این توکن یافت نشد"
+        )
     return SubmissionResult(row.public_id, row.status, row.code, list(row.reasons or []))
 
 
@@ -512,5 +666,9 @@ def _chunks(values: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
 def _jsonable(raw: Mapping[str, object]) -> dict[str, object]:
     out: dict[str, object] = {}
     for key, value in raw.items():
-        out[str(key)] = value if isinstance(value, str | int | float | bool | list | dict) or value is None else str(value)
+        out[str(key)] = (
+            value
+            if isinstance(value, str | int | float | bool | list | dict) or value is None
+            else str(value)
+        )
     return out

@@ -54,6 +54,8 @@ class Principal:
                 f"نقش {self.role.value} اجازه {what_fa} ندارد",
             )
 
-    def require_role(self, *roles: Role, what_en: str = "do this", what_fa: str = "این کار را") -> None:
+    def require_role(
+        self, *roles: Role, what_en: str = "do this", what_fa: str = "این کار را"
+    ) -> None:
         """Raise PermissionDeniedError unless the caller has one of ``roles``."""
         self.require(self.role in roles, what_en, what_fa)

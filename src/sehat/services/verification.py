@@ -1,4 +1,5 @@
-"""Public verification by code alone (DESIGN §5): status, kind, institution, year; nothing personal."""
+"""Public verification by code alone (DESIGN §5): status, kind, institution, year; nothing
+personal."""
 
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ from sehat.reference.models import Reference
 from sehat.store import schema as t
 
 _QUERY = sa.select(
-    t.documents.c.code, t.documents.c.status, t.documents.c.kind, t.documents.c.institution,
-    t.documents.c.issued_year, t.documents.c.seminary_level, t.documents.c.status_changed_at,
+    t.documents.c.code,
+    t.documents.c.status,
+    t.documents.c.kind,
+    t.documents.c.institution,
+    t.documents.c.issued_year,
+    t.documents.c.seminary_level,
+    t.documents.c.status_changed_at,
     t.documents.c.status_reason,
 ).where(t.documents.c.code == sa.bindparam("code"))
 
@@ -21,7 +27,9 @@ _QUERY = sa.select(
 def verify_public(conn: sa.Connection, reference: Reference, text: str) -> dict[str, Any]:
     """The public answer for one code: VALID, REVOKED, SUSPENDED, UNKNOWN or MALFORMED."""
     try:
-        parsed = authcode.parse(text, domains=reference.domains.keys(), kinds=reference.kinds.keys())
+        parsed = authcode.parse(
+            text, domains=reference.domains.keys(), kinds=reference.kinds.keys()
+        )
     except CodeFormatError as exc:
         return {
             "status": "MALFORMED",
@@ -54,8 +62,12 @@ def verify_public(conn: sa.Connection, reference: Reference, text: str) -> dict[
     if row.seminary_level:
         out["seminary_level"] = row.seminary_level
     if row.status == "REVOKED":
-        out["revoked_at"] = row.status_changed_at.date().isoformat() if row.status_changed_at else None
+        out["revoked_at"] = (
+            row.status_changed_at.date().isoformat() if row.status_changed_at else None
+        )
         out["reason"] = row.status_reason
     elif row.status == "SUSPENDED":
-        out["suspended_at"] = row.status_changed_at.date().isoformat() if row.status_changed_at else None
+        out["suspended_at"] = (
+            row.status_changed_at.date().isoformat() if row.status_changed_at else None
+        )
     return out

@@ -18,7 +18,9 @@ SYSTEM_ACTOR = "system:ladder"
 MAX_ROUNDS = 16  # a ladder is at most a handful of rungs deep (associate … subspecialty)
 
 
-def resolve_waiting(issuer: Issuer, person_ids: set[int], *, approved: set[int] | None = None) -> int:
+def resolve_waiting(
+    issuer: Issuer, person_ids: set[int], *, approved: set[int] | None = None
+) -> int:
     """Re-decide the waiting submissions of ``person_ids``; returns how many were issued.
 
     Each issue may unblock the next rung (a master arriving lets a PhD issue), so this
@@ -45,9 +47,17 @@ def resolve_waiting(issuer: Issuer, person_ids: set[int], *, approved: set[int] 
                 record = validate_record(row.record, issuer.reference, today=issuer.today)
             except InputError:
                 continue  # reference data changed under it; it stays waiting for a registrar
-            item = _Item(0, Submission(row.record), record, [], row.public_id,
-                         _graduation_key(row.record, record), row.institution,
-                         row_id=row.id, person_id=row.person_id)
+            item = _Item(
+                0,
+                Submission(row.record),
+                record,
+                [],
+                row.public_id,
+                _graduation_key(row.record, record),
+                row.institution,
+                row_id=row.id,
+                person_id=row.person_id,
+            )
             items.append(item)
         issuer.decide_and_issue(items, SYSTEM_ACTOR, resolving=True, approved=approved or set())
         done = [it for it in items if it.document_id is not None]
@@ -56,7 +66,9 @@ def resolve_waiting(issuer: Issuer, person_ids: set[int], *, approved: set[int] 
                 t.backfill_requests.update()
                 .where(t.backfill_requests.c.submission_id == sa.bindparam("b_sub"))
                 .where(t.backfill_requests.c.status == "OPEN")
-                .values(status="FULFILLED", closed_at=issuer.now, fulfilled_by=sa.bindparam("b_doc")),
+                .values(
+                    status="FULFILLED", closed_at=issuer.now, fulfilled_by=sa.bindparam("b_doc")
+                ),
                 [{"b_sub": it.row_id, "b_doc": it.document_id} for it in done],
             )
         total += len(done)

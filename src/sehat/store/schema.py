@@ -111,7 +111,11 @@ submissions = sa.Table(
     sa.Column("updated_at", Timestamp, nullable=False),
     # DESIGN §3: the same graduation is one submission, whatever is resubmitted.
     sa.UniqueConstraint(
-        "institution", "student_number", "kind", "seminary_level", "field_code",
+        "institution",
+        "student_number",
+        "kind",
+        "seminary_level",
+        "field_code",
         name="uq_submissions_graduation",
     ),
     sa.UniqueConstraint("institution", "idempotency_key", name="uq_submissions_idempotency"),
@@ -194,9 +198,7 @@ foreign_priors = sa.Table(
 )
 
 sa.Index("ix_documents_person_kind", documents.c.person_id, documents.c.kind)
-sa.Index(
-    "ix_documents_student", documents.c.institution, documents.c.student_number
-)
+sa.Index("ix_documents_student", documents.c.institution, documents.c.student_number)
 sa.Index("ix_submissions_pending", submissions.c.status, submissions.c.person_id)
 
 # -- evidence (DESIGN §4): signatures on versions, the transparency log, checkpoints ---------
@@ -246,8 +248,13 @@ version_evidence = sa.Table(
     metadata,
     # One row per signed document version: the COSE_Sign1 over its QR claims, the key that
     # signed it, the salted commitment the log publishes, and the leaf that records it.
-    sa.Column("version_id", BigId, sa.ForeignKey("document_versions.id"), primary_key=True,
-              autoincrement=False),
+    sa.Column(
+        "version_id",
+        BigId,
+        sa.ForeignKey("document_versions.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     sa.Column("cose", sa.LargeBinary, nullable=False),
     sa.Column("kid", sa.String(16), nullable=False),
     sa.Column("signed_at", Timestamp, nullable=False),

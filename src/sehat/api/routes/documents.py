@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
-
 from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
+
 from sehat.services import documents
 from sehat.store.tx import in_transaction
 
@@ -51,13 +51,17 @@ def get_document(code: str, engine: EngineDep, principal: PrincipalDep) -> dict[
 
 @router.post("/{code}/revoke")
 def revoke(code: str, body: RevokeIn, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
-    """Revoke (final): reason issued_in_error, fraud, superseded, court_order, duplicate or other."""
+    """Revoke (final): issued_in_error, fraud, superseded, court_order, duplicate or other."""
     now = _now()
-    return in_transaction(engine, lambda c: documents.revoke(c, principal, code, body.reason, body.note, now))
+    return in_transaction(
+        engine, lambda c: documents.revoke(c, principal, code, body.reason, body.note, now)
+    )
 
 
 @router.post("/{code}/suspend")
-def suspend(code: str, body: SuspendIn, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+def suspend(
+    code: str, body: SuspendIn, engine: EngineDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """Suspend while under investigation; verifies as SUSPENDED until lifted."""
     now = _now()
     return in_transaction(engine, lambda c: documents.suspend(c, principal, code, body.note, now))
@@ -72,9 +76,15 @@ def unsuspend(code: str, engine: EngineDep, principal: PrincipalDep) -> dict[str
 
 @router.post("/{code}/corrections")
 def correct(
-    code: str, body: CorrectionIn, engine: EngineDep, reference: ReferenceDep, principal: PrincipalDep
+    code: str,
+    body: CorrectionIn,
+    engine: EngineDep,
+    reference: ReferenceDep,
+    principal: PrincipalDep,
 ) -> dict[str, Any]:
     """Correct a document: same code, a new version, the history kept."""
     now = _now()
-    return in_transaction(engine, lambda c: documents.correct(
-        c, principal, reference, code, body.changes, body.reason, now))
+    return in_transaction(
+        engine,
+        lambda c: documents.correct(c, principal, reference, code, body.changes, body.reason, now),
+    )

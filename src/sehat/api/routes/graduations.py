@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
+
 from sehat.errors import InputError, Problem
 from sehat.services import issuance
 from sehat.services.principal import Role
@@ -127,8 +127,12 @@ def submit_graduation(
     """Submit one graduation: stored first, then ISSUED, PENDING_PRIOR or REJECTED."""
     institution = _institution(principal)
     now = _now()
-    [result] = in_transaction(engine, lambda conn: issuance.Issuer(conn, reference, now).submit(
-        principal, institution, [issuance.Submission(body.raw(), idempotency_key)]))
+    [result] = in_transaction(
+        engine,
+        lambda conn: issuance.Issuer(conn, reference, now).submit(
+            principal, institution, [issuance.Submission(body.raw(), idempotency_key)]
+        ),
+    )
     if result.replayed:
         response.status_code = 200
     return result.as_dict()
@@ -141,8 +145,15 @@ def submit_batch(
     """Submit many graduations in one transaction; one bad record never sinks the others."""
     institution = _institution(principal)
     if not body.items:
-        raise InputError(Problem("items", "the batch is empty", "دسته خالی است",
-                                 "send at least one record", "دست‌کم یک رکورد بفرستید"))
+        raise InputError(
+            Problem(
+                "items",
+                "the batch is empty",
+                "دسته خالی است",
+                "send at least one record",
+                "دست‌کم یک رکورد بفرستید",
+            )
+        )
     slots: list[dict[str, Any] | None] = []
     good: list[issuance.Submission] = []
     for index, item in enumerate(body.items):
@@ -150,11 +161,23 @@ def submit_batch(
             good.append(issuance.Submission(GraduationIn.model_validate(item).raw()))
             slots.append(None)
         except ValidationError as exc:
-            slots.append({"submission_id": None, "status": "REJECTED", "code": None,
-                          "reasons": [_problem(index, e) for e in exc.errors()]})
+            slots.append(
+                {
+                    "submission_id": None,
+                    "status": "REJECTED",
+                    "code": None,
+                    "reasons": [_problem(index, e) for e in exc.errors()],
+                }
+            )
     now = _now()
-    results = in_transaction(engine, lambda conn: issuance.Issuer(conn, reference, now).submit(
-        principal, institution, good)) if good else []
+    results = (
+        in_transaction(
+            engine,
+            lambda conn: issuance.Issuer(conn, reference, now).submit(principal, institution, good),
+        )
+        if good
+        else []
+    )
     it = iter(results)
     return {"results": [slot if slot is not None else next(it).as_dict() for slot in slots]}
 
@@ -162,13 +185,19 @@ def submit_batch(
 def _problem(index: int, error: Any) -> dict[str, Any]:
     loc = ".".join(str(x) for x in error.get("loc", ()))
     field = f"items[{index}].{loc}" if loc else f"items[{index}]"
-    return Problem(field, str(error.get("msg", "invalid")), "مقدار نامعتبر است",
-                   "correct this field (names and types in docs/records.md)",
-                   "این فیلد را اصلاح کنید").as_dict()
+    return Problem(
+        field,
+        str(error.get("msg", "invalid")),
+        "مقدار نامعتبر است",
+        "correct this field (names and types in docs/records.md)",
+        "این فیلد را اصلاح کنید",
+    ).as_dict()
 
 
 @router.get("/graduations/{submission_id}", response_model=SubmissionOut)
-def get_graduation(submission_id: str, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_graduation(
+    submission_id: str, engine: EngineDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """A submission's current result (a PENDING_PRIOR one may have issued since)."""
     with engine.connect() as conn:
         return issuance.get_submission(conn, principal, submission_id).as_dict()

@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
-
 from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
+
 from sehat.services import registrar
 from sehat.store.tx import in_transaction
 
@@ -23,7 +23,9 @@ class ReasonIn(BaseModel):
 
 
 @router.get("/registrar/pending")
-def pending(engine: EngineDep, principal: PrincipalDep, institution: str | None = None) -> dict[str, Any]:
+def pending(
+    engine: EngineDep, principal: PrincipalDep, institution: str | None = None
+) -> dict[str, Any]:
     """This institution's submissions waiting for a prior degree."""
     with engine.connect() as conn:
         return {"items": registrar.pending(conn, principal, institution)}
@@ -39,10 +41,14 @@ def backfill_requests(
 
 
 @router.post("/registrar/backfill-requests/{request_id}/decline")
-def decline(request_id: str, body: ReasonIn, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+def decline(
+    request_id: str, body: ReasonIn, engine: EngineDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """No such degree in the archive: close the request with a reason."""
     now = datetime.now(UTC)
-    return in_transaction(engine, lambda c: registrar.decline_backfill(c, principal, request_id, body.reason, now))
+    return in_transaction(
+        engine, lambda c: registrar.decline_backfill(c, principal, request_id, body.reason, now)
+    )
 
 
 @router.get("/admin/foreign-priors")
@@ -55,18 +61,36 @@ def foreign_priors(
 
 
 @router.post("/admin/foreign-priors/{foreign_id}/approve")
-def approve(foreign_id: str, body: ReasonIn, engine: EngineDep, reference: ReferenceDep,
-            principal: PrincipalDep) -> dict[str, Any]:
+def approve(
+    foreign_id: str,
+    body: ReasonIn,
+    engine: EngineDep,
+    reference: ReferenceDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
     """Approve a foreign prior degree; the waiting document issues."""
     now = datetime.now(UTC)
-    return in_transaction(engine, lambda c: registrar.decide_foreign(
-        c, principal, reference, foreign_id, True, body.reason, now))
+    return in_transaction(
+        engine,
+        lambda c: registrar.decide_foreign(
+            c, principal, reference, foreign_id, True, body.reason, now
+        ),
+    )
 
 
 @router.post("/admin/foreign-priors/{foreign_id}/decline")
-def decline_foreign(foreign_id: str, body: ReasonIn, engine: EngineDep, reference: ReferenceDep,
-                    principal: PrincipalDep) -> dict[str, Any]:
+def decline_foreign(
+    foreign_id: str,
+    body: ReasonIn,
+    engine: EngineDep,
+    reference: ReferenceDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
     """Decline a foreign prior degree."""
     now = datetime.now(UTC)
-    return in_transaction(engine, lambda c: registrar.decide_foreign(
-        c, principal, reference, foreign_id, False, body.reason, now))
+    return in_transaction(
+        engine,
+        lambda c: registrar.decide_foreign(
+            c, principal, reference, foreign_id, False, body.reason, now
+        ),
+    )

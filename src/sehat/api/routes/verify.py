@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-
 from sehat.api.deps import EngineDep, ReferenceDep
+
 from sehat.services.verification import verify_public
 
 router = APIRouter(prefix="/api/v1", tags=["verification / استعلام"])

@@ -1,0 +1,76 @@
+"""The key store: keys made once, sealed at rest, rotated and revoked with their history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from sehat.errors import ConflictError, InfrastructureError
+from sehat.keystore import KeyStatus, KeyStore, Purpose, kid_of, resolve_kek
+
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
+KEK = "k" * 43
+
+
+def test_a_fresh_registry_gets_root_log_and_one_issuing_key_per_domain(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path, KEK)
+    made = store.ensure(NOW)
+    assert sorted((k.purpose.value, k.domain or 0) for k in made) == [
+        ("issuing", 1),
+        ("issuing", 2),
+        ("issuing", 3),
+        ("issuing", 4),
+        ("issuing", 5),
+        ("log", 0),
+        ("root", 0),
+    ]
+    assert store.ensure(NOW) == []  # the second start makes nothing
+
+
+def test_private_keys_are_sealed_at_rest(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path, KEK)
+    key = store.create(Purpose.ISSUING, 1, NOW)
+    raw = store.private(key).private_bytes_raw()
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.glob("*.json"))
+    assert raw not in on_disk and raw.hex().encode() not in on_disk
+    assert kid_of(key.public).hex() == key.kid
+    public = store.private(key).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    assert public == key.public
+    with pytest.raises(InfrastructureError, match="SEHAT_KEK"):
+        KeyStore(tmp_path, "x" * 40).private(key)
+
+
+def test_rotation_retires_the_old_key_which_still_verifies(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path, KEK)
+    old = store.create(Purpose.ISSUING, 2, NOW)
+    signature = store.private(old).sign(b"document")
+    new = store.create(Purpose.ISSUING, 2, NOW + timedelta(days=1))
+    assert store.get(old.kid).status is KeyStatus.RETIRED
+    assert store.signing_key(Purpose.ISSUING, 2)[0].kid == new.kid
+    store.get(old.kid).public_key().verify(signature, b"document")
+    assert store.get(old.kid).is_valid_at(NOW)
+
+
+def test_revocation_is_recorded_and_final(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path, KEK)
+    key = store.create(Purpose.LOG, None, NOW)
+    revoked = store.revoke(key.kid, "compromised", NOW)
+    assert revoked.status is KeyStatus.REVOKED and not revoked.is_valid_at(NOW)
+    with pytest.raises(ConflictError):
+        store.revoke(key.kid, "again", NOW)
+    with pytest.raises(InfrastructureError, match="keys rotate"):
+        store.signing_key(Purpose.LOG)
+
+
+def test_production_refuses_to_start_without_a_kek(tmp_path: Path) -> None:
+    with pytest.raises(InfrastructureError, match="SEHAT_KEK") as info:
+        resolve_kek(tmp_path, None, production=True)
+    assert "SEHAT_KEK" in info.value.message_fa
+    with pytest.raises(InfrastructureError, match="too short"):
+        resolve_kek(tmp_path, "short", production=True)
+    kek, generated = resolve_kek(tmp_path, None, production=False)
+    assert generated and resolve_kek(tmp_path, None, production=False) == (kek, True)
+    assert (tmp_path / "keys" / "kek.demo").stat().st_mode & 0o077 == 0
