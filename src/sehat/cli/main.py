@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from sehat.cli import code as code_cli
+from sehat.cli import synth as synth_cli
 
 app = typer.Typer(
     name="sehat",
@@ -13,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(code_cli.app, name="code")
+app.command("synth")(synth_cli.synth)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -83,10 +83,12 @@ def _fits(doc: PriorDoc, reqs: Sequence[PriorRequirement]) -> bool:
 
 def requirements(record: GraduationRecord, reference: Reference) -> tuple[PriorRequirement, ...]:
     """The acceptable prior documents for ``record`` (empty: nothing needed)."""
-    if record.kind == TRANSCRIPT:
-        return tuple(PriorRequirement(kind=k.code) for k in reference.kinds.values() if k.is_degree)
     rule = reference.rule_for(record.kind, record.program_type, record.seminary_level)
-    return rule.alternatives if rule else ()
+    if rule is None:
+        return ()
+    if rule.needs_own_degree:
+        return tuple(PriorRequirement(kind=k.code) for k in reference.kinds.values() if k.is_degree)
+    return rule.alternatives
 
 
 def decide(

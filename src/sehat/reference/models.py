@@ -94,6 +94,7 @@ class LadderRule:
     program_type: ProgramType | None
     seminary_level: int | None
     alternatives: tuple[PriorRequirement, ...]
+    needs_own_degree: bool = False  # a transcript: its degree (same person, institution, student)
     note_fa: str = ""
     note_en: str = ""
 

@@ -1,0 +1,107 @@
+"""Persian text normalisation as the backfill and the API apply it (DESIGN §3)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sehat.core.persian import (
+    ARABIC_DIGITS,
+    PERSIAN_DIGITS,
+    ZWNJ,
+    normalize_digits_field,
+    normalize_text,
+    to_latin_digits,
+    to_persian_digits,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("علي", "علی"),  # Arabic yeh
+        ("مصطفى", "مصطفی"),  # alef maksura
+        ("كريمي", "کریمی"),  # Arabic kaf and yeh together
+        ("فاطمة", "فاطمه"),  # teh marbuta
+        ("اَحمَد", "احمد"),  # diacritics carry no meaning in a name
+        ("محمّد", "محمد"),  # shadda
+        ("عـــلی", "علی"),  # tatweel (kashida)
+        ("خانۀ", "خانه\u0654"),  # heh with yeh above, written as heh + hamza (ISIRI 6219)
+    ],
+)
+def test_arabic_letter_forms_become_persian(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (f"می{ZWNJ}خواهم", f"می{ZWNJ}خواهم"),  # between letters: spelling, kept
+        (f"می{ZWNJ}{ZWNJ}خواهم", f"می{ZWNJ}خواهم"),  # doubled
+        (f"می {ZWNJ}خواهم", "می خواهم"),  # beside a space
+        (f"مهدی{ZWNJ} ", "مهدی"),  # at the end, with a space
+        (f"{ZWNJ}علی{ZWNJ}", "علی"),  # at both ends
+        (f"{ZWNJ} {ZWNJ}", ""),
+        ("سلام\u200d", "سلام"),  # zero-width joiner
+        ("\ufeffنام", "نام"),  # byte-order mark at the start of a CSV cell
+        ("\u200fعلی\u200e", "علی"),  # direction marks from copied right-to-left text
+    ],
+)
+def test_zero_width_characters(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  محمد   رضا  ", "محمد رضا"),
+        ("علی\u00a0رضا", "علی رضا"),  # no-break space
+        ("علی\u202fرضا", "علی رضا"),  # narrow no-break space
+        ("a\tb\nc", "a b c"),
+    ],
+)
+def test_spaces_collapse(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+def test_digits() -> None:
+    assert to_latin_digits(PERSIAN_DIGITS) == "0123456789"
+    assert to_latin_digits(ARABIC_DIGITS) == "0123456789"
+    assert to_latin_digits("کد ۱۲۳-٤٥٦") == "کد 123-456"
+    assert to_persian_digits("1403/12/30") == "۱۴۰۳/۱۲/۳۰"
+    assert normalize_text("ریاضی ۱") == "ریاضی 1"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("۱۷٫۲۵", "17.25"),  # Persian decimal separator
+        ("١٧٫٥", "17.5"),
+        ("۱۲٬۵۰۰٫۷۵", "12500.75"),  # Persian thousands separator dropped
+        ("  ۱۲ ", "12"),
+        (f"۱۲{ZWNJ}۳", "123"),
+        ("17.5", "17.5"),
+    ],
+)
+def test_numeric_fields(raw: str, expected: str) -> None:
+    assert normalize_digits_field(raw) == expected
+
+
+@given(st.text())
+def test_normalize_text_is_idempotent(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+@given(st.text())
+def test_normalized_text_has_no_arabic_forms_or_edge_space(text: str) -> None:
+    out = normalize_text(text)
+    assert not set(out) & set("يىكة" + ARABIC_DIGITS + PERSIAN_DIGITS)
+    assert out == out.strip() and not out.startswith(ZWNJ) and not out.endswith(ZWNJ)
+    assert "  " not in out and ZWNJ * 2 not in out
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_persian_digits_round_trip(n: int) -> None:
+    assert to_latin_digits(to_persian_digits(str(n))) == str(n)
