@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sehat.reference.loader import load_reference
 
 from sehat.core.national_id import make_national_id
+from sehat.reference.loader import load_reference
 from sehat.reference.models import Reference
 from sehat.services.issuance import Issuer, Submission, SubmissionResult
 from sehat.services.principal import Principal, Role

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from sehat.reference.loader import load_reference
 
 from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
 from sehat.errors import ConflictError, InputError, PermissionDeniedError
+from sehat.reference.loader import load_reference
 from sehat.services import documents, registrar
 from sehat.services.principal import Principal, Role
 from sehat.services.verification import verify_public
@@ -103,8 +103,8 @@ def test_persian_digits_and_arabic_letters_are_accepted_everywhere(engine: sa.En
         birth_date="۱۳۷۵/۰۶/۱۵",
         graduation_date="۱۳۹۸/۰۴/۳۱",
         gpa="۱۷٫۵",
-        institution=P.uni_a.translate(persian),
     )
+    rec["institution"] = P.uni_a.translate(persian)
     [result] = submit(engine, P.uni_a, rec)
     assert result.status == "ISSUED", result.reasons
     with engine.connect() as conn:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sehat.reference.loader import load_reference
 
 from sehat.core import code as authcode
 from sehat.core.ladder import DocStatus, Outcome, PriorDoc, decide, requirements
 from sehat.core.national_id import make_national_id
 from sehat.core.record import Assurance, GraduationRecord, validate_record
 from sehat.errors import RecordError
+from sehat.reference.loader import load_reference
 from sehat.reference.models import ProgramType
 
 REF = load_reference()
