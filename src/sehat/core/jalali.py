@@ -25,16 +25,46 @@ JALALI_MAX_YEAR = 1699  # from 1700 a year is read as Gregorian
 GREGORIAN_MIN_YEAR = 1700
 
 MONTHS_FA = (
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
 )
 MONTHS_EN = (
-    "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
-    "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
+    "Farvardin",
+    "Ordibehesht",
+    "Khordad",
+    "Tir",
+    "Mordad",
+    "Shahrivar",
+    "Mehr",
+    "Aban",
+    "Azar",
+    "Dey",
+    "Bahman",
+    "Esfand",
 )
 _GREGORIAN_MONTHS_FA = (
-    "ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن",
-    "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر",
+    "ژانویه",
+    "فوریه",
+    "مارس",
+    "آوریل",
+    "مه",
+    "ژوئن",
+    "ژوئیه",
+    "اوت",
+    "سپتامبر",
+    "اکتبر",
+    "نوامبر",
+    "دسامبر",
 )
 
 _EDGE = " \t\r\n\u00a0\u202f\u2009\u200c\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\ufeff"
@@ -56,7 +86,11 @@ def _fa_date(year: int, month: int, day: int, sep: str) -> str:
 
 
 def _error(
-    field: str, message: str, message_fa: str, fix: str = _FIX, fix_fa: str = _FIX_FA,
+    field: str,
+    message: str,
+    message_fa: str,
+    fix: str = _FIX,
+    fix_fa: str = _FIX_FA,
     position: int | None = None,
 ) -> InputError:
     return InputError(Problem(field, message, message_fa, fix, fix_fa, position))
@@ -121,7 +155,9 @@ def _jalali(year: int, month: int, day: int, field: str, at: _Positions) -> date
             field,
             f"month {month} does not exist; Solar Hijri months are 1 (Farvardin) to 12 (Esfand)",
             f"ماه {_fa(month)} وجود ندارد؛ ماه‌های شمسی از ۱ (فروردین) تا ۱۲ (اسفند) است",
-            "check the month", "ماه را بررسی کنید", at[1],
+            "check the month",
+            "ماه را بررسی کنید",
+            at[1],
         )
     length = jalali_month_days(year, month)
     if not 1 <= day <= length:
@@ -151,7 +187,9 @@ def _gregorian(year: int, month: int, day: int, field: str, at: _Positions) -> d
             field,
             f"month {month} does not exist; Gregorian months are 1 to 12",
             f"ماه {_fa(month)} وجود ندارد؛ ماه‌های میلادی از ۱ تا ۱۲ است",
-            "check the month", "ماه را بررسی کنید", at[1],
+            "check the month",
+            "ماه را بررسی کنید",
+            at[1],
         )
     length = calendar.monthrange(year, month)[1]
     if not 1 <= day <= length:
@@ -207,7 +245,8 @@ def parse_date(text: str, field: str = "date") -> date:
             field,
             f"the year {year_text!r} must have four digits (e.g. 1399, not 99)",
             f"سال «{year_text}» باید چهار رقم باشد (مثلاً ۱۳۹۹ نه ۹۹)",
-            "write the year in full", "سال را کامل بنویسید",
+            "write the year in full",
+            "سال را کامل بنویسید",
             position,
         )
     year, month, day = int(year_text), int(month_text), int(day_text)

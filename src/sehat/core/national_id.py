@@ -76,16 +76,22 @@ def _digits_of(text: str, field: str) -> str:
     """The digits of ``text``; errors give 1-based positions in ``text`` as given."""
     if not isinstance(text, str):
         raise _problem(
-            field, "the national ID must be text", "کد ملی باید متن باشد",
-            "send the national ID as a string of digits", "کد ملی را به صورت رشته‌ای از رقم بفرستید",
+            field,
+            "the national ID must be text",
+            "کد ملی باید متن باشد",
+            "send the national ID as a string of digits",
+            "کد ملی را به صورت رشته‌ای از رقم بفرستید",
         )
     latin = to_latin_digits(text).translate(_SEP_TRANS)
     core = latin.strip(_EDGE)
     lead = len(latin) - len(latin.lstrip(_EDGE))
     if not core:
         raise _problem(
-            field, "the national ID is empty", "کد ملی خالی است",
-            "type the 10 digits printed on the national card", "۱۰ رقم کارت ملی را وارد کنید",
+            field,
+            "the national ID is empty",
+            "کد ملی خالی است",
+            "type the 10 digits printed on the national card",
+            "۱۰ رقم کارت ملی را وارد کنید",
         )
     grouped = _GROUPED.fullmatch(core)
     if grouped:
@@ -108,7 +114,9 @@ def _digits_of(text: str, field: str) -> str:
             message = f"character {index} ({shown!r}) is not a digit"
             message_fa = f"نویسه {_fa(index)} («{shown}») رقم نیست"
         raise _problem(
-            field, message, message_fa,
+            field,
+            message,
+            message_fa,
             "type only the 10 digits printed on the national card",
             "فقط ۱۰ رقم کارت ملی را وارد کنید",
             position=index,
@@ -195,8 +203,11 @@ def parse_foreign_id(text: str, field: str = "foreign_id") -> ForeignId:
     """
     if not isinstance(text, str):
         raise _problem(
-            field, "the foreign national ID must be text", "کد فراگیر اتباع باید متن باشد",
-            "send it as a string of digits", "آن را به صورت رشته‌ای از رقم بفرستید",
+            field,
+            "the foreign national ID must be text",
+            "کد فراگیر اتباع باید متن باشد",
+            "send it as a string of digits",
+            "آن را به صورت رشته‌ای از رقم بفرستید",
         )
     digits: list[str] = []
     for index, char in enumerate(to_latin_digits(text).translate(_SEP_TRANS), start=1):

@@ -485,7 +485,7 @@ class Issuer:
             return
         # Random serials almost never collide; when one does, draw again before inserting.
         while True:
-            taken = set()
+            taken: set[str] = set()
             for chunk in _chunks([d["code"] for d in docs]):
                 taken.update(
                     self.conn.execute(

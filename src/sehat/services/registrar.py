@@ -244,6 +244,8 @@ def decide_foreign(
             sa.select(t.submissions.c.person_id).where(t.submissions.c.id == row.submission_id)
         ).scalar()
         issued = resolve_waiting(
-            Issuer(conn, reference, now), {person}, approved={row.submission_id}
+            Issuer(conn, reference, now),
+            {person} if person else set(),
+            approved={row.submission_id},
         )
     return {"foreign_prior_id": foreign_id, "status": status, "documents_issued": issued}

@@ -23,10 +23,27 @@ from sehat.synth.generator import PATTERNS, HistoryGenerator, Row, csv_cell
 __all__ = ["FIELDNAMES", "PATTERNS", "iter_records", "iter_rows", "write_csv"]
 
 FIELDNAMES: tuple[str, ...] = (
-    "national_id", "first_name", "last_name", "first_name_latin", "last_name_latin",
-    "father_name", "birth_date", "gender", "institution", "kind", "seminary_level",
-    "field_code", "field_name", "program_type", "student_number", "entry_date",
-    "graduation_date", "gpa", "prior_code", "degree_code", "courses",
+    "national_id",
+    "first_name",
+    "last_name",
+    "first_name_latin",
+    "last_name_latin",
+    "father_name",
+    "birth_date",
+    "gender",
+    "institution",
+    "kind",
+    "seminary_level",
+    "field_code",
+    "field_name",
+    "program_type",
+    "student_number",
+    "entry_date",
+    "graduation_date",
+    "gpa",
+    "prior_code",
+    "degree_code",
+    "courses",
 )
 
 
@@ -61,8 +78,12 @@ def iter_records(
 
 
 def write_csv(
-    path: str | os.PathLike[str], reference: Reference, count: int, seed: int = 0,
-    *, last_year: int = 1403,
+    path: str | os.PathLike[str],
+    reference: Reference,
+    count: int,
+    seed: int = 0,
+    *,
+    last_year: int = 1403,
 ) -> int:
     """Write a header and ``count`` records as UTF-8 CSV (RFC 4180); return rows written.
 

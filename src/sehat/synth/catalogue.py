@@ -20,8 +20,15 @@ SEMINARY_DOMAINS = frozenset({4, 5})
 _PROFESSIONAL_ISCED = frozenset({"0911", "0912", "0916", "0841"})
 _SPECIALTY_ISCED = frozenset({"0911", "0912"})
 _PROFDOC_NAMES = frozenset(
-    {"medicine", "general medicine", "dentistry", "pharmacy", "veterinary medicine",
-     "veterinary", "dental medicine"}
+    {
+        "medicine",
+        "general medicine",
+        "dentistry",
+        "pharmacy",
+        "veterinary medicine",
+        "veterinary",
+        "dental medicine",
+    }
 )
 
 Field = tuple[str, str, str]  # code, Persian name, ISCED-F broad field (2 digits)
@@ -54,14 +61,13 @@ def build(reference: Reference) -> dict[int, DomainCatalogue]:
     fields = [reference.fields[code] for code in sorted(reference.fields)]
     for domain in sorted(reference.domains):
         institutions = tuple(
-            code for code, inst in sorted(reference.institutions.items())
+            code
+            for code, inst in sorted(reference.institutions.items())
             if inst.domain == domain and inst.active and inst.number > 0
         )
         taught = [f for f in fields if domain in f.domains]
         seminary = [f for f in taught if set(f.domains) <= SEMINARY_DOMAINS]
-        professional = [
-            f for f in taught if f.isced_f in _PROFESSIONAL_ISCED and f not in seminary
-        ]
+        professional = [f for f in taught if f.isced_f in _PROFESSIONAL_ISCED and f not in seminary]
         profdoc = [f for f in professional if _is_profdoc_name(f)] or professional
         specialty = [
             f for f in professional if f not in profdoc and f.isced_f in _SPECIALTY_ISCED

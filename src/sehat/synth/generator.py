@@ -129,14 +129,15 @@ class HistoryGenerator:
         # one draw is one index, no search.
         cumulative = list(accumulate(weight for weight, _ in choices))
         self.choices = tuple(
-            choices[min(bisect(cumulative, (i + 0.5) / _CHOICE_SLOTS * cumulative[-1]),
-                        len(choices) - 1)][1]
+            choices[
+                min(
+                    bisect(cumulative, (i + 0.5) / _CHOICE_SLOTS * cumulative[-1]), len(choices) - 1
+                )
+            ][1]
             for i in range(_CHOICE_SLOTS)
         )
         broads = {f[2] for cat in self.catalogues.values() for f in cat.general}
-        self.transcripts = {
-            key: self._transcripts(key) for key in sorted(broads | {SEMINARY})
-        }
+        self.transcripts = {key: self._transcripts(key) for key in sorted(broads | {SEMINARY})}
         self.terms: dict[tuple[int, int, int], list[tuple[int, int, str, str]]] = {}
         self.gpas: dict[tuple[int, int], str] = {}
 
@@ -176,11 +177,13 @@ class HistoryGenerator:
                 low = max(0, centre - 12)
                 span = min(32, centre + 12) - low + 1
                 quarters = [low + int(random_() * span) for _ in order]
-                out.append((
-                    [pieces[i][q] for i, q in zip(order, quarters, strict=True)],
-                    [0, *accumulate(credits)],
-                    [0, *accumulate(map(mul, quarters, credits))],
-                ))
+                out.append(
+                    (
+                        [pieces[i][q] for i, q in zip(order, quarters, strict=True)],
+                        [0, *accumulate(credits)],
+                        [0, *accumulate(map(mul, quarters, credits))],
+                    )
+                )
         return out
 
     def person(self) -> list[Row]:
@@ -196,8 +199,14 @@ class HistoryGenerator:
         birth_year = FIRST_BIRTH_YEAR + int(random_() * (LAST_BIRTH_YEAR - FIRST_BIRTH_YEAR + 1))
         birth = self.starts[(birth_year - self.first_year) * 12] + int(random_() * 365)
         person: Row = (
-            next(self.ids), first[0], last[0], first[1], last[1], father,
-            self.dates[birth], "female" if female else "male",
+            next(self.ids),
+            first[0],
+            last[0],
+            first[1],
+            last[1],
+            father,
+            self.dates[birth],
+            "female" if female else "male",
         )
         if self.csv_cells:
             person = (",".join(person),)  # joined once, not once per row
@@ -210,8 +219,11 @@ class HistoryGenerator:
         cat = self.catalogues[domain]
         institution = cat.institutions[int(random_() * len(cat.institutions))]
         first_fields = (
-            cat.seminary if pattern == "seminary"
-            else cat.profdoc if pattern == "professional_specialty" else cat.general
+            cat.seminary
+            if pattern == "seminary"
+            else cat.profdoc
+            if pattern == "professional_specialty"
+            else cat.general
         )
         field = first_fields[int(random_() * len(first_fields))]
         rows: list[Row] = []
@@ -239,8 +251,15 @@ class HistoryGenerator:
             else:
                 gpa = _GPAS[int((random_() + random_()) * 400)]
             tail: Row = (
-                field[0], field[1], program, student_number,
-                dates[entry], dates[graduation], gpa, "", "",
+                field[0],
+                field[1],
+                program,
+                student_number,
+                dates[entry],
+                dates[graduation],
+                gpa,
+                "",
+                "",
             )
             if self.csv_cells:
                 tail = (",".join(tail),)
@@ -283,10 +302,12 @@ class HistoryGenerator:
         pieces, credits, points = made[int(random_() * len(made))]
         count = min(len(pieces), _COURSES_PER_KIND[kind] + int(random_() * 4))
         # One join per term: the courses of a term share its ',"term":"…"}' ending.
-        text = ",".join([
-            sep.join(pieces[first:end]) + ending
-            for first, end, sep, ending in self._terms(entry_year, years, count)
-        ])
+        text = ",".join(
+            [
+                sep.join(pieces[first:end]) + ending
+                for first, end, sep, ending in self._terms(entry_year, years, count)
+            ]
+        )
         gpa = self.gpas.get((credits[count], points[count]))
         if gpa is None:
             # Hundredths of the credit-weighted mean, rounded half up, in integers.

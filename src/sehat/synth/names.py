@@ -9,10 +9,7 @@ from __future__ import annotations
 
 def _pairs(text: str) -> tuple[tuple[str, str], ...]:
     """``"فارسی:Latin ..."`` lines into (Persian, Latin) pairs."""
-    return tuple(
-        (fa, latin)
-        for fa, _, latin in (item.partition(":") for item in text.split())
-    )
+    return tuple((fa, latin) for fa, _, latin in (item.partition(":") for item in text.split()))
 
 
 MALE: tuple[tuple[str, str], ...] = _pairs("""

@@ -1,0 +1,71 @@
+"""Typed FastAPI dependencies: the engine, settings, reference data and the caller."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+
+from sehat.config import Settings
+from sehat.errors import AuthenticationError
+from sehat.keystore import KeyStore
+from sehat.reference.models import Reference
+from sehat.services.accounts import authenticate
+from sehat.services.principal import Principal
+
+
+def get_engine(request: Request) -> sa.Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_reference(request: Request) -> Reference:
+    return request.app.state.reference  # type: ignore[no-any-return]
+
+
+def get_keystore(request: Request) -> KeyStore:
+    return request.app.state.keystore  # type: ignore[no-any-return]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError(
+            "the Authorization header must be `Bearer <token>`",
+            "سرآیند Authorization باید به شکل `Bearer <token>` باشد",
+        )
+    return token.strip()
+
+
+def get_optional_principal(request: Request) -> Principal | None:
+    token = _bearer(request)
+    if token is None:
+        return None
+    with get_engine(request).connect() as conn:
+        return authenticate(conn, token, datetime.now(UTC))
+
+
+def get_principal(request: Request) -> Principal:
+    principal = get_optional_principal(request)
+    if principal is None:
+        raise AuthenticationError(
+            "this endpoint needs a bearer token: Authorization: Bearer <token>",
+            "این درخواست توکن لازم دارد: Authorization: Bearer <token>",
+        )
+    return principal
+
+
+EngineDep = Annotated[sa.Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ReferenceDep = Annotated[Reference, Depends(get_reference)]
+KeyStoreDep = Annotated[KeyStore, Depends(get_keystore)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]

@@ -1,0 +1,135 @@
+"""``sehat demo``: a fresh demo registry in SEHAT_DATA_DIR (SQLite), then serve it."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from sehat.config import default_database_url, load_settings
+from sehat.core import code as authcode
+from sehat.demo import seed
+from sehat.keystore import KeyStore, resolve_kek
+from sehat.reference.loader import load_reference
+from sehat.services import accounts
+from sehat.services.institutions import sync_from_reference
+from sehat.services.principal import Role
+from sehat.store import schema as t
+from sehat.store.db import make_engine, upgrade
+
+console = Console(highlight=False)
+MARKER = ".sehat-demo"
+
+
+def demo(
+    port: int = typer.Option(8000, "--port"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    rows: int = typer.Option(2600, "--rows", help="synthetic graduations to issue"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="serve after seeding"),
+) -> None:
+    """Seed a fresh demo registry (SQLite in SEHAT_DATA_DIR), print codes and tokens, serve."""
+    settings = load_settings()
+    data = settings.data_dir
+    if data.exists() and any(data.iterdir()) and not (data / MARKER).exists():
+        console.print(
+            f"[red]{data} holds data that is not a demo; point SEHAT_DATA_DIR at an empty "
+            f"directory / این پوشه داده غیرآزمایشی دارد[/red]"
+        )
+        raise typer.Exit(2)
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    (data / MARKER).write_text("demo data: safe to delete\n")
+    settings = replace(settings, database_url=default_database_url(data))
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    reference = load_reference()
+    now = datetime.now(UTC)
+    kek, generated = resolve_kek(data, None, production=False)
+    keystore = KeyStore(data / "keys", kek)
+    keystore.ensure(now)
+    if generated:
+        console.print(
+            "[yellow]demo: generated a key-encryption key in the data directory; "
+            "production needs SEHAT_KEK / کلید رمزگذاری آزمایشی ساخته شد[/yellow]"
+        )
+    with engine.begin() as conn:
+        sync_from_reference(conn, reference, now)
+    with Progress(console=console) as progress:
+        task = progress.add_task("issuing / صدور", total=rows)
+        summary = seed(engine, reference, rows=rows, progress=lambda n: progress.advance(task, n))
+    tokens = _tokens(engine, now)
+    _print(summary, tokens)
+    if serve:
+        from sehat.cli.server import serve_app
+
+        console.print(
+            f"\nserving on http://{host}:{port}  (OpenAPI: /openapi.json)  Ctrl+C to stop"
+        )
+        serve_app(settings, host, port)
+
+
+def _tokens(engine: sa.Engine, now: datetime) -> dict[str, str]:
+    with engine.connect() as conn:
+        target = conn.execute(
+            sa.select(t.backfill_requests.c.target_institution, sa.func.count())
+            .where(t.backfill_requests.c.target_institution.is_not(None))
+            .group_by(t.backfill_requests.c.target_institution)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        ).first()
+        holder = conn.execute(
+            sa.select(t.persons.c.national_id)
+            .join(t.documents, t.documents.c.person_id == t.persons.c.id)
+            .where(t.persons.c.national_id.is_not(None))
+            .order_by(t.documents.c.id)
+            .limit(1)
+        ).scalar()
+    institution = target[0] if target else "10001"
+    scopes: list[tuple[Role, dict[str, Any]]] = [
+        (Role.OPERATOR, {}),
+        (Role.DOMAIN_ADMIN, {"domain": 1}),
+        (Role.REGISTRAR, {"institution": institution}),
+        (Role.HOLDER, {"national_id": holder}),
+        (Role.VERIFIER, {}),
+        (Role.AUDITOR, {}),
+    ]
+    out = {}
+    with engine.begin() as conn:
+        for role, scope in scopes:
+            account = accounts.create_account(conn, role, f"demo {role.value}", now, **scope)
+            token, _ = accounts.create_token(conn, account, now, label="demo")
+            label = role.value + (f" ({next(iter(scope.values()))})" if scope else "")
+            out[label] = token
+    return out
+
+
+def _print(summary: object, tokens: dict[str, str]) -> None:
+    from sehat.demo import DemoSummary
+
+    assert isinstance(summary, DemoSummary)
+    table = Table(title="demo registry / ثبت آزمایشی")
+    table.add_column("status")
+    table.add_column("count", justify="right")
+    for status, count in sorted(summary.statuses.items()):
+        table.add_row(status, str(count))
+    console.print(table)
+    codes = Table(title="sample codes / نمونه کدها")
+    codes.add_column("what")
+    codes.add_column("code")
+    for label, code in sorted(summary.samples.items()):
+        codes.add_row(label, authcode.format_code(code))
+    console.print(codes)
+    tok = Table(title="tokens (demo only) / توکن‌ها")
+    tok.add_column("role")
+    tok.add_column("token")
+    for label, token in tokens.items():
+        tok.add_row(label, token)
+    console.print(tok)
