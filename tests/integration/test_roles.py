@@ -47,7 +47,9 @@ def _registrar_own(role: str, side: str) -> bool:
 
 
 def _readers(role: str, side: str) -> bool:
-    return role in ("operator", "auditor") or (role in ("admin_d1", "registrar_a") and side == "own")
+    return role in ("operator", "auditor") or (
+        role in ("admin_d1", "registrar_a") and side == "own"
+    )
 
 
 def _managers(role: str, side: str) -> bool:
@@ -63,7 +65,9 @@ def _admin_writers(role: str, side: str) -> bool:
 
 
 def _queue(role: str, side: str) -> bool:
-    return role in ("operator", "auditor") or (role in ("admin_d1", "registrar_a") and side == "own")
+    return role in ("operator", "auditor") or (
+        role in ("admin_d1", "registrar_a") and side == "own"
+    )
 
 
 def _document_readers(role: str, side: str) -> bool:
@@ -75,46 +79,120 @@ def _take(world: World, side: str) -> str:
 
 
 ENDPOINTS = [
-    Endpoint("POST /graduations", lambda c, w, s, h: c.post(
-        "/api/v1/graduations", json=record(w.institution[s], 2, P.field_science), headers=h),
-        _registrar_own),
-    Endpoint("POST /graduations/batch", lambda c, w, s, h: c.post(
-        "/api/v1/graduations/batch", json={"items": [record(w.institution[s], 2, P.field_science)]},
-        headers=h), _registrar_own),
-    Endpoint("GET /graduations/{id}", lambda c, w, s, h: c.get(
-        f"/api/v1/graduations/{w.submission[s]}", headers=h), _readers),
-    Endpoint("GET /documents/{code}", lambda c, w, s, h: c.get(
-        f"/api/v1/documents/{w.holder_doc[s]}", headers=h), _document_readers),
-    Endpoint("POST /documents/{code}/revoke", lambda c, w, s, h: c.post(
-        f"/api/v1/documents/{_take(w, s)}/revoke", json={"reason": "fraud"}, headers=h), _managers),
-    Endpoint("POST /documents/{code}/suspend", lambda c, w, s, h: c.post(
-        f"/api/v1/documents/{_take(w, s)}/suspend", json={}, headers=h), _managers),
-    Endpoint("POST /documents/{code}/corrections", lambda c, w, s, h: c.post(
-        f"/api/v1/documents/{_take(w, s)}/corrections",
-        json={"changes": {"gpa": "19.5"}, "reason": "archive"}, headers=h), _registrar_own),
-    Endpoint("GET /registrar/pending", lambda c, w, s, h: c.get(
-        "/api/v1/registrar/pending", params={"institution": w.institution[s]}, headers=h), _queue),
-    Endpoint("GET /registrar/backfill-requests", lambda c, w, s, h: c.get(
-        "/api/v1/registrar/backfill-requests", params={"institution": w.institution[s]}, headers=h),
-        _queue),
-    Endpoint("GET /admin/institutions", lambda c, w, s, h: c.get(
-        "/api/v1/admin/institutions", headers=h), _admin_readers),
-    Endpoint("POST /admin/institutions", lambda c, w, s, h: c.post(
-        "/api/v1/admin/institutions", json={
-            "domain": int(w.institution[s][0]), "number": 9000 + len(w.codes["own"]) + (50 if s == "own" else 0),
-            "name_fa": "دانشگاه نمونه", "name_en": "Sample University"}, headers=h), _admin_writers),
-    Endpoint("POST /admin/accounts", lambda c, w, s, h: c.post(
-        "/api/v1/admin/accounts", json={"role": "registrar", "name": "new registrar",
-                                        "institution": w.institution[s]}, headers=h), _admin_writers),
-    Endpoint("GET /admin/accounts", lambda c, w, s, h: c.get("/api/v1/admin/accounts", headers=h),
-             _admin_readers),
-    Endpoint("GET /admin/tokens", lambda c, w, s, h: c.get("/api/v1/admin/tokens", headers=h),
-             _admin_readers),
-    Endpoint("GET /admin/foreign-priors", lambda c, w, s, h: c.get(
-        "/api/v1/admin/foreign-priors", headers=h), _admin_readers),
-    Endpoint("GET /verify/{code}", lambda c, w, s, h: c.get(
-        f"/api/v1/verify/{w.holder_doc[s]}", headers=h), _anyone),
-    Endpoint("GET /institutions", lambda c, w, s, h: c.get("/api/v1/institutions", headers=h), _anyone),
+    Endpoint(
+        "POST /graduations",
+        lambda c, w, s, h: c.post(
+            "/api/v1/graduations", json=record(w.institution[s], 2, P.field_science), headers=h
+        ),
+        _registrar_own,
+    ),
+    Endpoint(
+        "POST /graduations/batch",
+        lambda c, w, s, h: c.post(
+            "/api/v1/graduations/batch",
+            json={"items": [record(w.institution[s], 2, P.field_science)]},
+            headers=h,
+        ),
+        _registrar_own,
+    ),
+    Endpoint(
+        "GET /graduations/{id}",
+        lambda c, w, s, h: c.get(f"/api/v1/graduations/{w.submission[s]}", headers=h),
+        _readers,
+    ),
+    Endpoint(
+        "GET /documents/{code}",
+        lambda c, w, s, h: c.get(f"/api/v1/documents/{w.holder_doc[s]}", headers=h),
+        _document_readers,
+    ),
+    Endpoint(
+        "POST /documents/{code}/revoke",
+        lambda c, w, s, h: c.post(
+            f"/api/v1/documents/{_take(w, s)}/revoke", json={"reason": "fraud"}, headers=h
+        ),
+        _managers,
+    ),
+    Endpoint(
+        "POST /documents/{code}/suspend",
+        lambda c, w, s, h: c.post(f"/api/v1/documents/{_take(w, s)}/suspend", json={}, headers=h),
+        _managers,
+    ),
+    Endpoint(
+        "POST /documents/{code}/corrections",
+        lambda c, w, s, h: c.post(
+            f"/api/v1/documents/{_take(w, s)}/corrections",
+            json={"changes": {"gpa": "19.5"}, "reason": "archive"},
+            headers=h,
+        ),
+        _registrar_own,
+    ),
+    Endpoint(
+        "GET /registrar/pending",
+        lambda c, w, s, h: c.get(
+            "/api/v1/registrar/pending", params={"institution": w.institution[s]}, headers=h
+        ),
+        _queue,
+    ),
+    Endpoint(
+        "GET /registrar/backfill-requests",
+        lambda c, w, s, h: c.get(
+            "/api/v1/registrar/backfill-requests",
+            params={"institution": w.institution[s]},
+            headers=h,
+        ),
+        _queue,
+    ),
+    Endpoint(
+        "GET /admin/institutions",
+        lambda c, w, s, h: c.get("/api/v1/admin/institutions", headers=h),
+        _admin_readers,
+    ),
+    Endpoint(
+        "POST /admin/institutions",
+        lambda c, w, s, h: c.post(
+            "/api/v1/admin/institutions",
+            json={
+                "domain": int(w.institution[s][0]),
+                "number": 9000 + len(w.codes["own"]) + (50 if s == "own" else 0),
+                "name_fa": "دانشگاه نمونه",
+                "name_en": "Sample University",
+            },
+            headers=h,
+        ),
+        _admin_writers,
+    ),
+    Endpoint(
+        "POST /admin/accounts",
+        lambda c, w, s, h: c.post(
+            "/api/v1/admin/accounts",
+            json={"role": "registrar", "name": "new registrar", "institution": w.institution[s]},
+            headers=h,
+        ),
+        _admin_writers,
+    ),
+    Endpoint(
+        "GET /admin/accounts",
+        lambda c, w, s, h: c.get("/api/v1/admin/accounts", headers=h),
+        _admin_readers,
+    ),
+    Endpoint(
+        "GET /admin/tokens",
+        lambda c, w, s, h: c.get("/api/v1/admin/tokens", headers=h),
+        _admin_readers,
+    ),
+    Endpoint(
+        "GET /admin/foreign-priors",
+        lambda c, w, s, h: c.get("/api/v1/admin/foreign-priors", headers=h),
+        _admin_readers,
+    ),
+    Endpoint(
+        "GET /verify/{code}",
+        lambda c, w, s, h: c.get(f"/api/v1/verify/{w.holder_doc[s]}", headers=h),
+        _anyone,
+    ),
+    Endpoint(
+        "GET /institutions", lambda c, w, s, h: c.get("/api/v1/institutions", headers=h), _anyone
+    ),
     Endpoint("GET /fields", lambda c, w, s, h: c.get("/api/v1/fields", headers=h), _anyone),
 ]
 
@@ -134,8 +212,11 @@ def world(engine: sa.Engine, tmp_path: Path) -> tuple[TestClient, Tokens, World]
     holder_doc: dict[str, str] = {}
     submission: dict[str, str] = {}
     for side, inst in (("own", own), ("other", other)):
-        results = submit(engine, inst, *[record(inst, 2 if side == "own" else 4, field[inst])
-                                         for _ in range(3 * len(ROLES))])
+        results = submit(
+            engine,
+            inst,
+            *[record(inst, 2 if side == "own" else 4, field[inst]) for _ in range(3 * len(ROLES))],
+        )
         codes[side] = [r.code or "" for r in results]
         submission[side] = results[0].submission_id
         nid = tokens.holder_national_id if side == "own" else None
@@ -154,18 +235,26 @@ def test_every_role_on_every_endpoint_for_own_and_other_institution(
         headers = {} if role == "public" else getattr(tokens, role)
         for endpoint in ENDPOINTS:
             for side in ("own", "other"):
-                expected = _public_ok(endpoint) if role == "public" else endpoint.allowed(role, side)
+                expected = (
+                    _public_ok(endpoint) if role == "public" else endpoint.allowed(role, side)
+                )
                 response = endpoint.call(client, w, side, headers)
                 cells += 1
                 allowed = 200 <= response.status_code < 300
                 denied = response.status_code in (401, 403, 404)
                 if role == "public" and not expected and response.status_code != 401:
-                    wrong.append(f"{role} {endpoint.name} {side}: {response.status_code}, expected 401")
+                    wrong.append(
+                        f"{role} {endpoint.name} {side}: {response.status_code}, expected 401"
+                    )
                 elif expected and not allowed:
-                    wrong.append(f"{role} {endpoint.name} {side}: {response.status_code} "
-                                 f"{response.text[:160]}, expected 2xx")
+                    wrong.append(
+                        f"{role} {endpoint.name} {side}: {response.status_code} "
+                        f"{response.text[:160]}, expected 2xx"
+                    )
                 elif not expected and not denied:
-                    wrong.append(f"{role} {endpoint.name} {side}: {response.status_code}, expected a denial")
+                    wrong.append(
+                        f"{role} {endpoint.name} {side}: {response.status_code}, expected a denial"
+                    )
                 if response.status_code in (403, 401):
                     body = response.json()["error"]
                     assert body["message"] and body["message_fa"]
@@ -178,10 +267,12 @@ def test_a_registrar_never_touches_another_institution_of_its_own_domain(
 ) -> None:
     client, tokens, w = world
     code = w.codes["own"][0]
-    response = client.post(f"/api/v1/documents/{code}/revoke", json={"reason": "fraud"},
-                           headers=tokens.registrar_b)
+    response = client.post(
+        f"/api/v1/documents/{code}/revoke", json={"reason": "fraud"}, headers=tokens.registrar_b
+    )
     assert response.status_code == 403
     assert client.get(f"/api/v1/verify/{code}").json()["status"] == "VALID"
-    response = client.post("/api/v1/graduations", json=record(P.uni_a, 2, P.field_science),
-                           headers=tokens.registrar_b)
+    response = client.post(
+        "/api/v1/graduations", json=record(P.uni_a, 2, P.field_science), headers=tokens.registrar_b
+    )
     assert response.status_code == 403

@@ -26,10 +26,27 @@ from sehat.reference.models import (
 from sehat.synth import FIELDNAMES, iter_records, write_csv
 
 DESIGN_FIELDS = [
-    "national_id", "first_name", "last_name", "first_name_latin", "last_name_latin",
-    "father_name", "birth_date", "gender", "institution", "kind", "seminary_level",
-    "field_code", "field_name", "program_type", "student_number", "entry_date",
-    "graduation_date", "gpa", "prior_code", "degree_code", "courses",
+    "national_id",
+    "first_name",
+    "last_name",
+    "first_name_latin",
+    "last_name_latin",
+    "father_name",
+    "birth_date",
+    "gender",
+    "institution",
+    "kind",
+    "seminary_level",
+    "field_code",
+    "field_name",
+    "program_type",
+    "student_number",
+    "entry_date",
+    "graduation_date",
+    "gpa",
+    "prior_code",
+    "degree_code",
+    "courses",
 ]
 SAMPLE = 5000
 HORIZON = date(2025, 3, 20)  # 1403/12/30, the last day of the default last year
@@ -39,19 +56,35 @@ def _reference() -> Reference:
     domains = {d: Domain(d, f"d{d}", f"حوزه {d}", f"domain {d}") for d in range(1, 6)}
     institutions = {}
     for domain, number, active in [
-        (1, 0, True), (1, 1, True), (1, 2, True), (1, 9, False), (2, 1, True), (2, 2, True),
-        (3, 1, True), (3, 2, True), (4, 1, True), (4, 2, True), (5, 1, True),
+        (1, 0, True),
+        (1, 1, True),
+        (1, 2, True),
+        (1, 9, False),
+        (2, 1, True),
+        (2, 2, True),
+        (3, 1, True),
+        (3, 2, True),
+        (4, 1, True),
+        (4, 2, True),
+        (5, 1, True),
     ]:
         code = f"{domain}{number:04d}"
         institutions[code] = Institution(
-            code, domain, number, f"موسسه {code}", f"Institution {code}", "قم", "Qom",
-            "university", active,
+            code,
+            domain,
+            number,
+            f"موسسه {code}",
+            f"Institution {code}",
+            "قم",
+            "Qom",
+            "university",
+            active,
         )
     fields = {
         f[0]: FieldOfStudy(*f)
         for f in [
             ("0613", "مهندسی کامپیوتر", "Computer Engineering", "0613", (1, 3)),
-            ("0411", "حسابداری، مالی", "Accounting, \"Finance\"", "0411", (1, 3)),
+            ("0411", "حسابداری، مالی", 'Accounting, "Finance"', "0411", (1, 3)),
             ("0913", "پرستاری", "Nursing", "0913", (2, 3)),
             ("0912", "پزشکی", "Medicine", "0912", (2, 3)),
             ("0912-1", "داخلی", "Internal Medicine", "0912", (2,)),
@@ -220,7 +253,10 @@ def test_all_domains_and_history_patterns_appear(
         if steps[0] == ("3", "integrated", ""):
             found.add("integrated_master")
     assert found == {
-        "associate_bachelor", "bachelor_master_phd", "professional_specialty", "seminary",
+        "associate_bachelor",
+        "bachelor_master_phd",
+        "professional_specialty",
+        "seminary",
         "integrated_master",
     }
 
@@ -253,8 +289,16 @@ def test_transcripts_follow_their_degree(records: list[dict[str, str]]) -> None:
             continue
         transcripts += 1
         assert before["kind"] not in ("8", "9")
-        same = ("national_id", "institution", "student_number", "field_code", "program_type",
-                "entry_date", "graduation_date", "gpa")
+        same = (
+            "national_id",
+            "institution",
+            "student_number",
+            "field_code",
+            "program_type",
+            "entry_date",
+            "graduation_date",
+            "gpa",
+        )
         assert all(before[k] == rec[k] for k in same), (before, rec)
         courses = json.loads(rec["courses"])
         assert isinstance(courses, list) and courses

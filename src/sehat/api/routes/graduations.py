@@ -96,7 +96,7 @@ class BatchIn(BaseModel):
     """Up to 5,000 records; each is judged on its own."""
 
     model_config = ConfigDict(extra="forbid")
-    items: list[dict[str, Any]] = Field(max_length=MAX_BATCH)
+    items: list[Any] = Field(max_length=MAX_BATCH)
 
 
 class BatchOut(BaseModel):
