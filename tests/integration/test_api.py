@@ -84,7 +84,8 @@ def test_the_idempotency_key_header_returns_the_first_result(
         ('{"national_id": "0012345679", "colour": "blue"}', 422, "colour"),
         ('{"national_id": "0012345679"}', 422, "first_name"),
         (
-            '{"national_id": "0012345679", "first_name": ["x"], "last_name": "y", "birth_date": "1370/01/01",'
+            '{"national_id": "0012345679", "first_name": ["x"], "last_name": "y",'
+            ' "birth_date": "1370/01/01",'
             ' "institution": "10001", "kind": 2, "field_code": "1101", "student_number": "1",'
             ' "graduation_date": "1399/01/01"}',
             422,
