@@ -236,25 +236,25 @@ class Issuer:
             it.person_id = ids[it.record.person_key]
 
     def person_ids(self, keys: Sequence[str]) -> dict[str, int]:
-        """Person row ids by person key (national ID, or ``F`` + foreign ID)."""
-        national = [k for k in keys if not k.startswith("F")]
-        foreign = [k[1:] for k in keys if k.startswith("F")]
+        """Person row ids by person key (national ID, or ``F`` + foreign ID), locked.
+
+        The lock serialises transactions about the same person: a master and its bachelor
+        submitted at the same moment by two institutions must not both miss each other
+        (the bachelor's cascade would not see the master waiting, nor the master the
+        bachelor). Rows are locked in id order so two batches never deadlock on them.
+        SQLite needs no row lock: ``BEGIN IMMEDIATE`` already serialises writers.
+        """
+        national = sorted(k for k in keys if not k.startswith("F"))
+        foreign = sorted(k[1:] for k in keys if k.startswith("F"))
         p = t.persons.c
+        lock = self.conn.dialect.name == "postgresql"
         out: dict[str, int] = {}
-        for chunk in _chunks(national):
-            out.update(
-                (r.national_id, r.id)
-                for r in self.conn.execute(
-                    sa.select(p.id, p.national_id).where(p.national_id.in_(chunk))
-                )
-            )
-        for chunk in _chunks(foreign):
-            out.update(
-                (f"F{r.foreign_id}", r.id)
-                for r in self.conn.execute(
-                    sa.select(p.id, p.foreign_id).where(p.foreign_id.in_(chunk))
-                )
-            )
+        for column, values, prefix in ((p.national_id, national, ""), (p.foreign_id, foreign, "F")):
+            for chunk in _chunks(values):
+                query = sa.select(p.id, column.label("key")).where(column.in_(chunk)).order_by(p.id)
+                if lock:
+                    query = query.with_for_update()
+                out.update((f"{prefix}{r.key}", r.id) for r in self.conn.execute(query))
         return out
 
     def _insert_submissions(

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
 
+from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
 from sehat.errors import InputError, Problem
 from sehat.services import issuance
 from sehat.services.principal import Role
