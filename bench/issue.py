@@ -84,7 +84,7 @@ def _run(engine: sa.Engine, records: list[dict[str, str]], batch: int) -> tuple[
         institution = chunk[0]["institution"]
         principal = Principal(role=Role.REGISTRAR, account_id="bench", institution=institution)
         with engine.begin() as conn:
-            results = Issuer(conn, reference, datetime.now(UTC)).submit(
+            results = Issuer(conn, reference, datetime.now(UTC), evidence).submit(
                 principal, institution, [Submission(r) for r in chunk]
             )
         issued += sum(r.status == "ISSUED" for r in results)

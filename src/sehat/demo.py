@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from sehat.reference.models import Reference
 from sehat.services import documents
+from sehat.services.evidence import Evidence
 from sehat.services.issuance import Issuer, Submission
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
@@ -40,6 +41,7 @@ def _registrar(institution: str) -> Principal:
 def seed(
     engine: sa.Engine,
     reference: Reference,
+    evidence: Evidence,
     *,
     rows: int = 2600,
     seed: int = 1405,
@@ -72,7 +74,7 @@ def seed(
             return
         institution = chunk[0]["institution"]
         with engine.begin() as conn:
-            results = Issuer(conn, reference, now).submit(
+            results = Issuer(conn, reference, now, evidence).submit(
                 _registrar(institution), institution, [Submission(dict(r)) for r in chunk]
             )
         for rec, res in zip(chunk, results, strict=True):
@@ -102,14 +104,17 @@ def seed(
         with engine.begin() as conn:
             if i < 25:
                 reason = ["issued_in_error", "fraud", "superseded", "court_order"][i % 4]
-                documents.revoke(conn, _registrar(institution), code, reason, None, now)
+                documents.revoke(conn, evidence, _registrar(institution), code, reason, None, now)
                 summary.samples.setdefault("revoked", code)
             elif i < 30:
-                documents.suspend(conn, _registrar(institution), code, "demo inquiry", now)
+                documents.suspend(
+                    conn, evidence, _registrar(institution), code, "demo inquiry", now
+                )
                 summary.samples.setdefault("suspended", code)
             else:
                 documents.correct(
                     conn,
+                    evidence,
                     _registrar(institution),
                     reference,
                     code,

@@ -11,12 +11,11 @@ from fastapi.testclient import TestClient
 
 from sehat.api.app import create_app
 from sehat.config import Settings
-from sehat.keystore import KeyStore
 from sehat.reference.loader import load_reference
 from sehat.services import accounts
 from sehat.services.principal import Role
 
-from .registry_helpers import Places, new_national_id, places
+from .registry_helpers import EVIDENCE, Places, new_national_id, places
 
 REF = load_reference()
 P: Places = places(REF)
@@ -26,9 +25,8 @@ KEK = "test-key-encryption-key-0123456789abcdef"
 def make_client(engine: sa.Engine, data_dir: Path, **settings: object) -> TestClient:
     """A TestClient over ``create_app`` on ``engine``."""
     config = Settings(data_dir=data_dir, database_url=str(engine.url), kek=KEK, **settings)  # type: ignore[arg-type]
-    keystore = KeyStore(data_dir / "keys", KEK)
-    keystore.ensure(datetime.now(UTC))
-    app = create_app(config, engine=engine, keystore=keystore)
+    # The same keys as the service-level helpers, so documents issued either way verify.
+    app = create_app(config, engine=engine, keystore=EVIDENCE.keystore)
     return TestClient(app, raise_server_exceptions=False)
 
 

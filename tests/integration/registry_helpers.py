@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import itertools
 import random
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from sehat.core.national_id import make_national_id
+from sehat.keystore import KeyStore
 from sehat.reference.loader import load_reference
 from sehat.reference.models import Reference
+from sehat.services.evidence import Evidence
 from sehat.services.issuance import Issuer, Submission, SubmissionResult
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
@@ -20,6 +24,12 @@ from sehat.store.tx import in_transaction
 
 _counter = itertools.count(1)
 _rng = random.Random(1405)
+
+
+_KEYS = KeyStore(Path(tempfile.mkdtemp(prefix="sehat-test-keys-")), "test-kek-" + "0" * 40)
+_KEYS.ensure(datetime.now(UTC))
+EVIDENCE = Evidence(_KEYS, load_reference())
+"""Signing keys shared by the service-level tests (the API tests make their own)."""
 
 
 def new_national_id() -> str:
@@ -112,7 +122,9 @@ def submit(
     subs = [Submission(r, key) for r in records]
     return in_transaction(
         engine,
-        lambda conn: Issuer(conn, reference, now).submit(registrar(institution), institution, subs),
+        lambda conn: Issuer(conn, reference, now, EVIDENCE).submit(
+            registrar(institution), institution, subs
+        ),
     )
 
 

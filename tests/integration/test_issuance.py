@@ -18,6 +18,7 @@ from sehat.store import schema as t
 from sehat.store.tx import in_transaction
 
 from .registry_helpers import (
+    EVIDENCE,
     Places,
     new_national_id,
     places,
@@ -46,7 +47,7 @@ def _count(engine: sa.Engine, table: sa.Table) -> int:
 
 def _status(engine: sa.Engine, code: str) -> str:
     with engine.connect() as conn:
-        return verify_public(conn, REF, code)["status"]
+        return verify_public(conn, REF, code, EVIDENCE)["status"]
 
 
 def test_a_bachelor_issues_a_code_with_its_institution_year_and_kind(engine: sa.Engine) -> None:
@@ -175,7 +176,10 @@ def test_a_revoked_prior_cannot_support_a_new_degree(engine: sa.Engine) -> None:
     nid = new_national_id()
     [bachelor] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science, nid))
     in_transaction(
-        engine, lambda c: documents.revoke(c, reg(P.uni_a), bachelor.code or "", "fraud", None, NOW)
+        engine,
+        lambda c: documents.revoke(
+            c, EVIDENCE, reg(P.uni_a), bachelor.code or "", "fraud", None, NOW
+        ),
     )
     [master] = submit(
         engine, P.uni_a, record(P.uni_a, 3, P.field_science, nid, prior_code=bachelor.code)
@@ -209,7 +213,7 @@ def test_seminary_level_n_needs_level_n_minus_1(engine: sa.Engine) -> None:
     )
     assert l1.status == "ISSUED"
     with engine.connect() as conn:
-        assert verify_public(conn, REF, l1.code or "")["seminary_level"] == 1
+        assert verify_public(conn, REF, l1.code or "", EVIDENCE)["seminary_level"] == 1
         level2 = conn.execute(
             sa.select(t.submissions.c.status).where(t.submissions.c.public_id == l2.submission_id)
         ).scalar()
@@ -256,21 +260,22 @@ def test_revocation_is_final_and_needs_a_known_reason(engine: sa.Engine) -> None
     code = doc.code or ""
     with pytest.raises(InputError):
         in_transaction(
-            engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "bored", None, NOW)
+            engine, lambda c: documents.revoke(c, EVIDENCE, reg(P.uni_a), code, "bored", None, NOW)
         )
     with pytest.raises(PermissionDeniedError):
         in_transaction(
-            engine, lambda c: documents.revoke(c, reg(P.uni_b), code, "fraud", None, NOW)
+            engine, lambda c: documents.revoke(c, EVIDENCE, reg(P.uni_b), code, "fraud", None, NOW)
         )
     in_transaction(
-        engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "issued_in_error", None, NOW)
+        engine,
+        lambda c: documents.revoke(c, EVIDENCE, reg(P.uni_a), code, "issued_in_error", None, NOW),
     )
     with pytest.raises(ConflictError):
         in_transaction(
-            engine, lambda c: documents.revoke(c, reg(P.uni_a), code, "fraud", None, NOW)
+            engine, lambda c: documents.revoke(c, EVIDENCE, reg(P.uni_a), code, "fraud", None, NOW)
         )
     with engine.connect() as conn:
-        answer = verify_public(conn, REF, code)
+        answer = verify_public(conn, REF, code, EVIDENCE)
     assert answer["status"] == "REVOKED" and answer["reason"] == "issued_in_error"
     assert answer["revoked_at"] == NOW.date().isoformat()
 
@@ -278,9 +283,11 @@ def test_revocation_is_final_and_needs_a_known_reason(engine: sa.Engine) -> None
 def test_suspension_is_reversible(engine: sa.Engine) -> None:
     [doc] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science))
     code = doc.code or ""
-    in_transaction(engine, lambda c: documents.suspend(c, reg(P.uni_a), code, "inquiry", NOW))
+    in_transaction(
+        engine, lambda c: documents.suspend(c, EVIDENCE, reg(P.uni_a), code, "inquiry", NOW)
+    )
     assert _status(engine, code) == "SUSPENDED"
-    in_transaction(engine, lambda c: documents.unsuspend(c, reg(P.uni_a), code, NOW))
+    in_transaction(engine, lambda c: documents.unsuspend(c, EVIDENCE, reg(P.uni_a), code, NOW))
     assert _status(engine, code) == "VALID"
 
 
@@ -292,7 +299,14 @@ def test_a_correction_keeps_the_code_adds_a_version_and_keeps_the_history(
     out = in_transaction(
         engine,
         lambda c: documents.correct(
-            c, reg(P.uni_a), REF, code, {"last_name": "احمدی‌نژاد"}, "typo in the archive", NOW
+            c,
+            EVIDENCE,
+            reg(P.uni_a),
+            REF,
+            code,
+            {"last_name": "احمدی‌نژاد"},
+            "typo in the archive",
+            NOW,
         ),
     )
     assert out == {"code": code, "version": 2, "status": "VALID"}
@@ -305,7 +319,7 @@ def test_a_correction_keeps_the_code_adds_a_version_and_keeps_the_history(
         in_transaction(
             engine,
             lambda c: documents.correct(
-                c, reg(P.uni_a), REF, code, {"national_id": new_national_id()}, "x", NOW
+                c, EVIDENCE, reg(P.uni_a), REF, code, {"national_id": new_national_id()}, "x", NOW
             ),
         )
     assert info.value.problems[0].field == "national_id"
@@ -329,13 +343,13 @@ def test_a_foreign_prior_waits_for_the_domain_office(engine: sa.Engine) -> None:
         in_transaction(
             engine,
             lambda c: registrar.decide_foreign(
-                c, other_admin, REF, waiting["public_id"], True, "", NOW
+                c, EVIDENCE, other_admin, REF, waiting["public_id"], True, "", NOW
             ),
         )
     out = in_transaction(
         engine,
         lambda c: registrar.decide_foreign(
-            c, admin, REF, waiting["public_id"], True, "checked", NOW
+            c, EVIDENCE, admin, REF, waiting["public_id"], True, "checked", NOW
         ),
     )
     assert out["documents_issued"] == 1

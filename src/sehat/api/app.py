@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -12,11 +11,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
 from sehat.api import errors
-from sehat.api.routes import admin, documents, graduations, reference, registrar, verify
+from sehat.api.routes import admin, documents, graduations, log, reference, registrar, verify
 from sehat.config import Settings
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
+from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
+from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine
 
 MAX_BODY = 20 * 1024 * 1024  # a 5,000-record batch with transcripts fits comfortably
@@ -98,6 +99,8 @@ def create_app(
         )
         keystore = KeyStore(settings.data_dir / "keys", kek)
         keystore.ensure(datetime.now(UTC))
+    with engine.begin() as conn:
+        sync_key_events(conn, keystore, datetime.now(UTC))
 
     app = FastAPI(
         title="Sehat / صحت",
@@ -110,18 +113,9 @@ def create_app(
     app.state.engine = engine
     app.state.reference = ref
     app.state.keystore = keystore
+    app.state.evidence = Evidence(keystore, ref)
     errors.install(app)
-    for module in (reference, graduations, documents, verify, registrar, admin):
+    for module in (reference, graduations, documents, verify, registrar, admin, log):
         app.include_router(module.router)
-    _add_optional_routers(app)
     app.add_middleware(BodyLimit)
     return app
-
-
-def _add_optional_routers(app: Any) -> None:
-    """Routers of areas that may not be installed in every build (log, web)."""
-    try:
-        from sehat.api.routes import log  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    app.include_router(log.router)

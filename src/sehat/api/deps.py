@@ -13,6 +13,7 @@ from sehat.errors import AuthenticationError
 from sehat.keystore import KeyStore
 from sehat.reference.models import Reference
 from sehat.services.accounts import authenticate
+from sehat.services.evidence import Evidence
 from sehat.services.principal import Principal
 
 
@@ -30,6 +31,10 @@ def get_reference(request: Request) -> Reference:
 
 def get_keystore(request: Request) -> KeyStore:
     return request.app.state.keystore  # type: ignore[no-any-return]
+
+
+def get_evidence(request: Request) -> Evidence:
+    return request.app.state.evidence  # type: ignore[no-any-return]
 
 
 def _bearer(request: Request) -> str | None:
@@ -67,5 +72,6 @@ EngineDep = Annotated[sa.Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ReferenceDep = Annotated[Reference, Depends(get_reference)]
 KeyStoreDep = Annotated[KeyStore, Depends(get_keystore)]
+EvidenceDep = Annotated[Evidence, Depends(get_evidence)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]

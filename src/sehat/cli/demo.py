@@ -19,6 +19,7 @@ from sehat.demo import seed
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
 from sehat.services import accounts
+from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
 from sehat.services.principal import Role
 from sehat.store import schema as t
@@ -64,7 +65,13 @@ def demo(
         sync_from_reference(conn, reference, now)
     with Progress(console=console) as progress:
         task = progress.add_task("issuing / صدور", total=rows)
-        summary = seed(engine, reference, rows=rows, progress=lambda n: progress.advance(task, n))
+        summary = seed(
+            engine,
+            reference,
+            Evidence(keystore, reference),
+            rows=rows,
+            progress=lambda n: progress.advance(task, n),
+        )
     tokens = _tokens(engine, now)
     _print(summary, tokens)
     if serve:

@@ -73,9 +73,9 @@ def rotate(
     except SehatError as exc:
         _fail(exc)
         return
-    from sehat.services.key_events import record_key_event
+    from sehat.services.key_events import log_key_changes
 
-    record_key_event(key, "rotate")
+    log_key_changes()
     console.print(f"new {purpose.value} key {key.kid} / کلید جدید")
 
 
@@ -83,11 +83,11 @@ def rotate(
 def revoke(kid: str, reason: str = typer.Option(..., "--reason", help="e.g. compromised")) -> None:
     """Distrust a key."""
     try:
-        key = _store().revoke(kid, reason, now_utc())
+        _store().revoke(kid, reason, now_utc())
     except SehatError as exc:
         _fail(exc)
         return
-    from sehat.services.key_events import record_key_event
+    from sehat.services.key_events import log_key_changes
 
-    record_key_event(key, "revoke")
+    log_key_changes()
     console.print(f"key {kid} revoked / کلید ابطال شد")

@@ -12,9 +12,11 @@ import sqlalchemy as sa
 
 from sehat.core import code as authcode
 from sehat.core.ladder import DocStatus
+from sehat.core.log_entry import Event
 from sehat.core.record import validate_record
 from sehat.errors import ConflictError, InputError, NotFoundError, Problem
 from sehat.reference.models import Reference
+from sehat.services.evidence import Evidence, VersionToSign
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
 
@@ -106,6 +108,7 @@ def _set_status(
 
 def revoke(
     conn: sa.Connection,
+    evidence: Evidence,
     principal: Principal,
     code: str,
     reason: str,
@@ -133,6 +136,7 @@ def revoke(
             f"مدرک {doc.code} پیش‌تر ابطال شده است؛ ابطال قطعی است",
         )
     _set_status(conn, doc, DocStatus.REVOKED, category.value, note, now)
+    evidence.log_status(conn, Event.REVOKE, doc.code, doc.version, now)
     return {
         "code": doc.code,
         "status": DocStatus.REVOKED.value,
@@ -142,7 +146,12 @@ def revoke(
 
 
 def suspend(
-    conn: sa.Connection, principal: Principal, code: str, note: str | None, now: datetime
+    conn: sa.Connection,
+    evidence: Evidence,
+    principal: Principal,
+    code: str,
+    note: str | None,
+    now: datetime,
 ) -> dict[str, Any]:
     """Suspend a document under investigation (reversible)."""
     doc = _find(conn, code, lock=True)
@@ -153,11 +162,12 @@ def suspend(
             f"مدرک {doc.code} معتبر نیست و تعلیق‌پذیر نیست",
         )
     _set_status(conn, doc, DocStatus.SUSPENDED, "under_investigation", note, now)
+    evidence.log_status(conn, Event.SUSPEND, doc.code, doc.version, now)
     return {"code": doc.code, "status": DocStatus.SUSPENDED.value}
 
 
 def unsuspend(
-    conn: sa.Connection, principal: Principal, code: str, now: datetime
+    conn: sa.Connection, evidence: Evidence, principal: Principal, code: str, now: datetime
 ) -> dict[str, Any]:
     """Lift a suspension."""
     doc = _find(conn, code, lock=True)
@@ -165,11 +175,13 @@ def unsuspend(
     if doc.status is not DocStatus.SUSPENDED:
         raise ConflictError(f"document {doc.code} is not suspended", f"مدرک {doc.code} معلق نیست")
     _set_status(conn, doc, DocStatus.VALID, None, None, now)
+    evidence.log_status(conn, Event.UNSUSPEND, doc.code, doc.version, now)
     return {"code": doc.code, "status": DocStatus.VALID.value}
 
 
 def correct(
     conn: sa.Connection,
+    evidence: Evidence,
     principal: Principal,
     reference: Reference,
     code: str,
@@ -233,8 +245,9 @@ def correct(
     if content == current:
         raise ConflictError("the correction changes nothing", "اصلاحیه تغییری ایجاد نمی‌کند")
     version = doc.version + 1
-    conn.execute(
-        t.document_versions.insert().values(
+    version_id = conn.execute(
+        t.document_versions.insert()
+        .values(
             document_id=doc.id,
             version=version,
             content=content,
@@ -242,6 +255,15 @@ def correct(
             created_at=now,
             created_by=principal.account_id,
         )
+        .returning(t.document_versions.c.id)
+    ).scalar_one()
+    salt = conn.execute(
+        sa.select(t.documents.c.salt).where(t.documents.c.id == doc.id)
+    ).scalar_one()
+    evidence.sign_versions(
+        conn,
+        [VersionToSign(version_id, doc.code, version, content, bytes(salt), Event.CORRECT)],
+        now,
     )
     conn.execute(
         t.documents.update()

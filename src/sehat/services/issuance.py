@@ -23,6 +23,7 @@ from sehat.core.persian import normalize_digits_field
 from sehat.core.record import GraduationRecord, validate_record
 from sehat.errors import InputError, NotFoundError, PermissionDeniedError, Problem
 from sehat.reference.models import Reference
+from sehat.services.evidence import Evidence, VersionToSign
 from sehat.services.principal import Principal
 from sehat.store import schema as t
 from sehat.store.upsert import insert_ignore
@@ -122,9 +123,12 @@ def _pending_reason(decision: Decision, reference: Reference, record: Graduation
 class Issuer:
     """Issues documents for one institution's submissions, in one transaction per batch."""
 
-    def __init__(self, conn: sa.Connection, reference: Reference, now: datetime) -> None:
+    def __init__(
+        self, conn: sa.Connection, reference: Reference, now: datetime, evidence: Evidence
+    ) -> None:
         self.conn = conn
         self.reference = reference
+        self.evidence = evidence
         self.now = now
         self.today = now.date()
 
@@ -524,11 +528,13 @@ class Issuer:
                 .values(prior_document_id=sa.bindparam("b_prior")),
                 fixups,
             )
-        versions = []
+        versions: list[dict[str, Any]] = []
+        contents: list[dict[str, object]] = []
         for it, doc in zip(issued, docs, strict=True):
             assert it.record is not None
             content = it.record.content()
             content["code"] = doc["code"]
+            contents.append(content)
             versions.append(
                 {
                     "document_id": it.document_id,
@@ -539,7 +545,20 @@ class Issuer:
                     "created_by": actor,
                 }
             )
-        self.conn.execute(t.document_versions.insert(), versions)
+        version_rows = self.conn.execute(
+            t.document_versions.insert().returning(
+                t.document_versions.c.id, sort_by_parameter_order=True
+            ),
+            versions,
+        ).all()
+        self.evidence.sign_versions(
+            self.conn,
+            [
+                VersionToSign(row.id, doc["code"], 1, content, doc["salt"])
+                for row, doc, content in zip(version_rows, docs, contents, strict=True)
+            ],
+            self.now,
+        )
 
     def _update_row(
         self,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from sehat.errors import ConflictError, InputError, NotFoundError, Problem
 from sehat.reference.models import Reference
+from sehat.services.evidence import Evidence
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
 
@@ -202,6 +203,7 @@ def foreign_priors(
 
 def decide_foreign(
     conn: sa.Connection,
+    evidence: Evidence,
     principal: Principal,
     reference: Reference,
     foreign_id: str,
@@ -244,7 +246,7 @@ def decide_foreign(
             sa.select(t.submissions.c.person_id).where(t.submissions.c.id == row.submission_id)
         ).scalar()
         issued = resolve_waiting(
-            Issuer(conn, reference, now),
+            Issuer(conn, reference, now, evidence),
             {person} if person else set(),
             approved={row.submission_id},
         )

@@ -10,21 +10,44 @@ import sqlalchemy as sa
 from sehat.core import code as authcode
 from sehat.errors import CodeFormatError
 from sehat.reference.models import Reference
+from sehat.services.evidence import Evidence
 from sehat.store import schema as t
 
-_QUERY = sa.select(
-    t.documents.c.code,
-    t.documents.c.status,
-    t.documents.c.kind,
-    t.documents.c.institution,
-    t.documents.c.issued_year,
-    t.documents.c.seminary_level,
-    t.documents.c.status_changed_at,
-    t.documents.c.status_reason,
-).where(t.documents.c.code == sa.bindparam("code"))
+_QUERY = (
+    sa.select(
+        t.documents.c.code,
+        t.documents.c.version,
+        t.document_versions.c.content,
+        t.version_evidence.c.cose,
+        t.documents.c.status,
+        t.documents.c.kind,
+        t.documents.c.institution,
+        t.documents.c.issued_year,
+        t.documents.c.seminary_level,
+        t.documents.c.status_changed_at,
+        t.documents.c.status_reason,
+    )
+    .select_from(
+        t.documents.join(
+            t.document_versions,
+            sa.and_(
+                t.document_versions.c.document_id == t.documents.c.id,
+                t.document_versions.c.version == t.documents.c.version,
+            ),
+            isouter=True,
+        ).join(
+            t.version_evidence,
+            t.version_evidence.c.version_id == t.document_versions.c.id,
+            isouter=True,
+        )
+    )
+    .where(t.documents.c.code == sa.bindparam("code"))
+)
 
 
-def verify_public(conn: sa.Connection, reference: Reference, text: str) -> dict[str, Any]:
+def verify_public(
+    conn: sa.Connection, reference: Reference, text: str, evidence: Evidence
+) -> dict[str, Any]:
     """The public answer for one code: VALID, REVOKED, SUSPENDED, UNKNOWN or MALFORMED."""
     try:
         parsed = authcode.parse(
@@ -45,6 +68,19 @@ def verify_public(conn: sa.Connection, reference: Reference, text: str) -> dict[
             "code": parsed.code,
             "message": "no document with this code was issued",
             "message_fa": "مدرکی با این کد صادر نشده است",
+        }
+    if row.cose is None or row.content is None:
+        problem: str | None = "the stored version has no signature"
+    else:
+        problem = evidence.check(bytes(row.cose), row.content, row.version)
+    if problem is not None:
+        # DESIGN §7 item: never VALID unless the stored content still matches its signature.
+        return {
+            "status": "TAMPERED",
+            "code": parsed.code,
+            "message": "the registry's record of this document does not match its signature, "
+            "so it cannot be confirmed; report it to the registry",
+            "message_fa": "سابقه این مدرک در سامانه با امضای آن نمی‌خواند و قابل تأیید نیست",
         }
     kind = reference.kinds.get(row.kind)
     institution = reference.institutions.get(row.institution)

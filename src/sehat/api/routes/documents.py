@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
-from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
 
+from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
 from sehat.services import documents
 from sehat.store.tx import in_transaction
 
@@ -50,28 +50,35 @@ def get_document(code: str, engine: EngineDep, principal: PrincipalDep) -> dict[
 
 
 @router.post("/{code}/revoke")
-def revoke(code: str, body: RevokeIn, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+def revoke(
+    code: str, body: RevokeIn, engine: EngineDep, evidence: EvidenceDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """Revoke (final): issued_in_error, fraud, superseded, court_order, duplicate or other."""
     now = _now()
     return in_transaction(
-        engine, lambda c: documents.revoke(c, principal, code, body.reason, body.note, now)
+        engine,
+        lambda c: documents.revoke(c, evidence, principal, code, body.reason, body.note, now),
     )
 
 
 @router.post("/{code}/suspend")
 def suspend(
-    code: str, body: SuspendIn, engine: EngineDep, principal: PrincipalDep
+    code: str, body: SuspendIn, engine: EngineDep, evidence: EvidenceDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Suspend while under investigation; verifies as SUSPENDED until lifted."""
     now = _now()
-    return in_transaction(engine, lambda c: documents.suspend(c, principal, code, body.note, now))
+    return in_transaction(
+        engine, lambda c: documents.suspend(c, evidence, principal, code, body.note, now)
+    )
 
 
 @router.post("/{code}/unsuspend")
-def unsuspend(code: str, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+def unsuspend(
+    code: str, engine: EngineDep, evidence: EvidenceDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """Lift a suspension."""
     now = _now()
-    return in_transaction(engine, lambda c: documents.unsuspend(c, principal, code, now))
+    return in_transaction(engine, lambda c: documents.unsuspend(c, evidence, principal, code, now))
 
 
 @router.post("/{code}/corrections")
@@ -79,6 +86,7 @@ def correct(
     code: str,
     body: CorrectionIn,
     engine: EngineDep,
+    evidence: EvidenceDep,
     reference: ReferenceDep,
     principal: PrincipalDep,
 ) -> dict[str, Any]:
@@ -86,5 +94,7 @@ def correct(
     now = _now()
     return in_transaction(
         engine,
-        lambda c: documents.correct(c, principal, reference, code, body.changes, body.reason, now),
+        lambda c: documents.correct(
+            c, evidence, principal, reference, code, body.changes, body.reason, now
+        ),
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
+from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
 from sehat.errors import InputError, Problem
 from sehat.services import issuance
 from sehat.services.principal import Role
@@ -121,6 +121,7 @@ def submit_graduation(
     response: Response,
     engine: EngineDep,
     reference: ReferenceDep,
+    evidence: EvidenceDep,
     principal: PrincipalDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
@@ -129,7 +130,7 @@ def submit_graduation(
     now = _now()
     [result] = in_transaction(
         engine,
-        lambda conn: issuance.Issuer(conn, reference, now).submit(
+        lambda conn: issuance.Issuer(conn, reference, now, evidence).submit(
             principal, institution, [issuance.Submission(body.raw(), idempotency_key)]
         ),
     )
@@ -140,7 +141,11 @@ def submit_graduation(
 
 @router.post("/graduations/batch", response_model=BatchOut)
 def submit_batch(
-    body: BatchIn, engine: EngineDep, reference: ReferenceDep, principal: PrincipalDep
+    body: BatchIn,
+    engine: EngineDep,
+    reference: ReferenceDep,
+    evidence: EvidenceDep,
+    principal: PrincipalDep,
 ) -> dict[str, Any]:
     """Submit many graduations in one transaction; one bad record never sinks the others."""
     institution = _institution(principal)
@@ -173,7 +178,9 @@ def submit_batch(
     results = (
         in_transaction(
             engine,
-            lambda conn: issuance.Issuer(conn, reference, now).submit(principal, institution, good),
+            lambda conn: issuance.Issuer(conn, reference, now, evidence).submit(
+                principal, institution, good
+            ),
         )
         if good
         else []

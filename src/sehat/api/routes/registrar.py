@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
-from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
 
+from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
 from sehat.services import registrar
 from sehat.store.tx import in_transaction
 
@@ -65,6 +65,7 @@ def approve(
     foreign_id: str,
     body: ReasonIn,
     engine: EngineDep,
+    evidence: EvidenceDep,
     reference: ReferenceDep,
     principal: PrincipalDep,
 ) -> dict[str, Any]:
@@ -73,7 +74,7 @@ def approve(
     return in_transaction(
         engine,
         lambda c: registrar.decide_foreign(
-            c, principal, reference, foreign_id, True, body.reason, now
+            c, evidence, principal, reference, foreign_id, True, body.reason, now
         ),
     )
 
@@ -83,6 +84,7 @@ def decline_foreign(
     foreign_id: str,
     body: ReasonIn,
     engine: EngineDep,
+    evidence: EvidenceDep,
     reference: ReferenceDep,
     principal: PrincipalDep,
 ) -> dict[str, Any]:
@@ -91,6 +93,6 @@ def decline_foreign(
     return in_transaction(
         engine,
         lambda c: registrar.decide_foreign(
-            c, principal, reference, foreign_id, False, body.reason, now
+            c, evidence, principal, reference, foreign_id, False, body.reason, now
         ),
     )

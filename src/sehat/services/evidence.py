@@ -1,0 +1,194 @@
+"""Evidence for every change (DESIGN §4): each document version is signed (COSE_Sign1 over its
+QR claims) by its domain's issuing key and recorded as a log leaf that commits to it with a
+per-document salt — in the same transaction as the change itself."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import cbor2
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from sehat.core import cose, qr
+from sehat.core.code import AuthCode
+from sehat.core.log_entry import Event, LogEvent
+from sehat.keystore import KeyRecord, KeyStatus, KeyStore, Purpose
+from sehat.reference.models import Reference
+from sehat.services import transparency
+from sehat.store import schema as t
+
+ISSUER = "sehat.ir"
+KEY_REFRESH_SECONDS = 5.0
+MEMO_SIZE = 200_000
+
+
+@dataclass(frozen=True)
+class VersionToSign:
+    """A stored document version that needs its signature and leaf."""
+
+    version_id: int
+    code: str
+    version: int
+    content: Mapping[str, Any]
+    salt: bytes
+    event: Event = Event.ISSUE
+
+
+def qr_document(content: Mapping[str, Any], version: int, reference: Reference) -> qr.QrDocument:
+    """The "acd" document of a version's content (DESIGN §4)."""
+    latin = (
+        f"{content.get('first_name_latin') or ''} {content.get('last_name_latin') or ''}".strip()
+    )
+    field = reference.fields.get(str(content.get("field_code") or ""))
+    return qr.QrDocument(
+        code=AuthCode(str(content["code"])),
+        version=version,
+        holder_name=f"{content['first_name']} {content['last_name']}",
+        holder_name_latin=latin or None,
+        birth_date=date.fromisoformat(str(content["birth_date"])),
+        kind=int(content["kind"]),
+        institution=str(content["institution"]),
+        field_of_study=str(content.get("field_name") or (field.name_fa if field else "")),
+        isced_code=field.isced_f if field else None,
+        graduation_date=date.fromisoformat(str(content["graduation_date"])),
+        seminary_level=int(content["seminary_level"]) if content.get("seminary_level") else None,
+    )
+
+
+def commitment(salt: bytes, signed: bytes) -> bytes:
+    """The log's commitment to a signed version: SHA-256(salt || COSE_Sign1).
+
+    The salt is random per document and never published, so nobody can confirm a guess of
+    the contents (name, birth date …) against the public log.
+    """
+    return hashlib.sha256(salt + signed).digest()
+
+
+class Evidence:
+    """Signs versions and logs events; one per process (it holds unsealed keys in memory)."""
+
+    def __init__(self, keystore: KeyStore, reference: Reference, issuer: str = ISSUER) -> None:
+        self.keystore = keystore
+        self.reference = reference
+        self.issuer = issuer
+        self._keys: dict[int, tuple[KeyRecord, Any]] = {}
+        self._verifying: tuple[float, dict[bytes, KeyRecord]] | None = None
+        self._good: dict[bytes, dict[bytes, KeyRecord]] = {}
+
+    def _key(self, domain: int) -> tuple[KeyRecord, Any]:
+        found = self._keys.get(domain)
+        if found is None or found[0].kid not in {
+            k.kid for k in self.keystore.active(Purpose.ISSUING, domain)
+        }:
+            found = self._keys[domain] = self.keystore.signing_key(Purpose.ISSUING, domain)
+        return found
+
+    def sign_versions(
+        self, conn: sa.Connection, versions: Sequence[VersionToSign], now: datetime
+    ) -> None:
+        """Sign each version with its domain's key and log it, in the caller's transaction."""
+        if not versions:
+            return
+        issued_at = int(now.timestamp())
+        rows: list[dict[str, Any]] = []
+        events: list[LogEvent] = []
+        for v in versions:
+            key, private = self._key(int(v.code[0]))
+            payload = qr.claims_payload(
+                qr_document(v.content, v.version, self.reference), self.issuer, issued_at
+            )
+            signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
+            digest = commitment(v.salt, signed)
+            rows.append(
+                {
+                    "version_id": v.version_id,
+                    "cose": signed,
+                    "kid": key.kid,
+                    "signed_at": now,
+                    "commitment": digest,
+                }
+            )
+            events.append(LogEvent(v.event, now, v.code, v.version, key.kid, digest))
+        indices = transparency.append_events(conn, events, now)
+        for row, index in zip(rows, indices, strict=True):
+            row["leaf_index"] = index
+        conn.execute(t.version_evidence.insert(), rows)
+
+    def log_status(
+        self, conn: sa.Connection, event: Event, code: str, version: int, now: datetime
+    ) -> int:
+        """Log a revocation, suspension or its lifting."""
+        [index] = transparency.append_events(conn, [LogEvent(event, now, code, version)], now)
+        return index
+
+    def verifying_keys(self) -> dict[bytes, KeyRecord]:
+        """Issuing keys by COSE kid, revoked ones excluded (re-read every few seconds, so a
+        revocation by `sehat keys revoke` reaches running servers)."""
+        now = time.monotonic()
+        if self._verifying is None or now - self._verifying[0] > KEY_REFRESH_SECONDS:
+            self._verifying = (now, verifying_keys(self.keystore))
+        return self._verifying[1]
+
+    def check(self, signed: bytes, content: Mapping[str, Any], version: int) -> str | None:
+        """:func:`check_version` with this registry's keys, remembering good answers.
+
+        The memo is keyed by a hash of the exact signed bytes and content, so any change to
+        either is checked afresh; a key revocation clears it.
+        """
+        keys = self.verifying_keys()
+        memo_key = hashlib.sha256(
+            signed + json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        ).digest()
+        if self._good.get(memo_key) is keys:
+            return None
+        problem = check_version(signed, content, version, self.reference, keys, self.issuer)
+        if problem is None:
+            if len(self._good) > MEMO_SIZE:
+                self._good.clear()
+            self._good[memo_key] = keys
+        return problem
+
+
+def verifying_keys(keystore: KeyStore) -> dict[bytes, KeyRecord]:
+    """Issuing keys that may still vouch for what they signed, by COSE kid."""
+    return {
+        bytes.fromhex(k.kid): k
+        for k in keystore.all()
+        if k.purpose is Purpose.ISSUING and k.status is not KeyStatus.REVOKED
+    }
+
+
+def check_version(
+    signed: bytes,
+    content: Mapping[str, Any],
+    version: int,
+    reference: Reference,
+    keys: Mapping[bytes, KeyRecord],
+    issuer: str = ISSUER,
+) -> str | None:
+    """None when ``signed`` is a valid signature of exactly ``content``; else what is wrong."""
+    public: dict[bytes, Ed25519PublicKey] = {kid: k.public_key() for kid, k in keys.items()}
+    try:
+        message = cose.verify1(signed, public)
+    except cose.CoseError as exc:
+        return f"signature: {exc.message}"
+    key = keys[message.kid or b""]
+    code = str(content.get("code", ""))
+    if key.domain is None or code[:1] != str(key.domain):
+        # DESIGN §4 key federation: a domain's key signs only its own domain's documents.
+        return f"key {key.kid} of domain {key.domain} signed a document of domain {code[:1]}"
+    claims = cbor2.loads(message.payload)
+    issued_at = claims.get(6) if isinstance(claims, dict) else None
+    if not isinstance(issued_at, int):
+        return "the signed payload has no issued-at claim"
+    expected = qr.claims_payload(qr_document(content, version, reference), issuer, issued_at)
+    if expected != message.payload:
+        return "the stored content differs from what was signed"
+    return None
