@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from sehat.reference.loader import load_reference
 
+from sehat.reference.loader import load_reference
 from sehat.services.issuance import Issuer, Submission
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
