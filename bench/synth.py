@@ -28,9 +28,27 @@ TARGET = 50_000
 def baseline(path: Path, rows: int) -> float:
     """Seconds for csv.writer to write ``rows`` constant rows of the synthetic shape."""
     row = (
-        "0013542419", "فاطمه", "حسین‌زاده", "Fatemeh", "Hosseinzadeh", "علی", "1376/05/14",
-        "female", "10001", "2", "", "0613", "مهندسی کامپیوتر", "continuous", "950123456",
-        "1395/07/03", "1399/06/20", "17.25", "", "", "",
+        "0013542419",
+        "فاطمه",
+        "حسین‌زاده",
+        "Fatemeh",
+        "Hosseinzadeh",
+        "علی",
+        "1376/05/14",
+        "female",
+        "10001",
+        "2",
+        "",
+        "0613",
+        "مهندسی کامپیوتر",
+        "continuous",
+        "950123456",
+        "1395/07/03",
+        "1399/06/20",
+        "17.25",
+        "",
+        "",
+        "",
     )
     start = time.perf_counter()
     with open(path, "w", encoding="utf-8", newline="") as out:
