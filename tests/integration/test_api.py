@@ -13,7 +13,7 @@ from sehat.api.app import create_app
 from sehat.config import Settings
 from sehat.errors import InfrastructureError
 from sehat.store import schema as t
-from sehat.store.db import make_engine
+from sehat.store.db import head_revision, make_engine
 
 from .api_helpers import KEK, P, Tokens, make_client, make_tokens
 from .registry_helpers import new_national_id, record
@@ -242,7 +242,7 @@ def test_the_server_refuses_a_newer_database(engine: sa.Engine, tmp_path: Path) 
             create_app(settings, engine=engine)
     finally:
         with engine.begin() as conn:
-            conn.exec_driver_sql("UPDATE alembic_version SET version_num = (SELECT '0002')")
+            conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{head_revision()}'")
 
 
 def test_no_national_id_or_name_reaches_the_logs(

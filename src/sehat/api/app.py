@@ -11,7 +11,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
 from sehat.api import errors
-from sehat.api.routes import admin, documents, graduations, log, reference, registrar, verify
+from sehat.api.routes import (
+    admin,
+    audit,
+    documents,
+    graduations,
+    log,
+    reference,
+    registrar,
+    trust,
+    verify,
+)
 from sehat.config import Settings
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
@@ -115,7 +125,8 @@ def create_app(
     app.state.keystore = keystore
     app.state.evidence = Evidence(keystore, ref)
     errors.install(app)
-    for module in (reference, graduations, documents, verify, registrar, admin, log):
+    routers = (reference, graduations, documents, verify, registrar, admin, log, trust, audit)
+    for module in routers:
         app.include_router(module.router)
     app.add_middleware(BodyLimit)
     return app

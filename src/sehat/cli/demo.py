@@ -21,6 +21,7 @@ from sehat.reference.loader import load_reference
 from sehat.services import accounts
 from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
+from sehat.services.key_events import sync_key_events
 from sehat.services.principal import Role
 from sehat.store import schema as t
 from sehat.store.db import make_engine, upgrade
@@ -63,6 +64,7 @@ def demo(
         )
     with engine.begin() as conn:
         sync_from_reference(conn, reference, now)
+        sync_key_events(conn, keystore, now)
     with Progress(console=console) as progress:
         task = progress.add_task("issuing / صدور", total=rows)
         summary = seed(

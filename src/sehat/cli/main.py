@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from sehat.cli import audit as audit_cli
 from sehat.cli import code as code_cli
 from sehat.cli import demo as demo_cli
 from sehat.cli import keys as keys_cli
@@ -25,6 +26,7 @@ app.add_typer(keys_cli.app, name="keys")
 app.command("synth")(synth_cli.synth)
 app.command("serve")(server_cli.serve)
 app.command("demo")(demo_cli.demo)
+app.command("audit")(audit_cli.audit)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sehat.core import code as authcode
 from sehat.core.ladder import DocStatus
 from sehat.core.log_entry import Event
+from sehat.core.qr import make_container
 from sehat.core.record import validate_record
 from sehat.errors import ConflictError, InputError, NotFoundError, Problem
 from sehat.reference.models import Reference
@@ -313,3 +314,25 @@ def details(conn: sa.Connection, principal: Principal, code: str) -> dict[str, A
             for r in versions
         ],
     }
+
+
+def qr_text(conn: sa.Connection, principal: Principal, code: str) -> str:
+    """The QR text of the current version: holder, registrar of its institution, operator,
+    auditor only (it carries personal data; DESIGN §7)."""
+    doc = _find(conn, code)
+    allowed = (
+        principal.role in (Role.OPERATOR, Role.AUDITOR)
+        or (principal.role is Role.REGISTRAR and principal.institution == doc.institution)
+        or (principal.role is Role.HOLDER and principal.national_id == doc.person_national_id)
+    )
+    if not allowed:
+        principal.require(False, "read this document's QR", "دریافت QR این مدرک")
+    v, e = t.document_versions.c, t.version_evidence.c
+    signed = conn.execute(
+        sa.select(e.cose)
+        .join(t.document_versions, t.document_versions.c.id == e.version_id)
+        .where(v.document_id == doc.id, v.version == doc.version)
+    ).scalar()
+    if signed is None:
+        raise NotFoundError(f"document {doc.code} has no signed version", "نسخه امضاشده‌ای ندارد")
+    return make_container(bytes(signed))

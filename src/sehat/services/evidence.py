@@ -13,7 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 import cbor2
+import rfc8785
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sehat.core import cose, qr
@@ -62,8 +64,16 @@ def qr_document(content: Mapping[str, Any], version: int, reference: Reference) 
     )
 
 
-def commitment(salt: bytes, signed: bytes) -> bytes:
-    """The log's commitment to a signed version: SHA-256(salt || COSE_Sign1).
+CONTENT_CONTEXT = b"sehat/content/v1\n"
+
+
+def content_bytes(content: Mapping[str, Any]) -> bytes:
+    """What the content signature covers: a context string and the content as JCS."""
+    return CONTENT_CONTEXT + rfc8785.dumps(dict(content))
+
+
+def commitment(salt: bytes, signed: bytes, content_signature: bytes) -> bytes:
+    """The log's commitment to a signed version: SHA-256(salt || COSE_Sign1 || content sig).
 
     The salt is random per document and never published, so nobody can confirm a guess of
     the contents (name, birth date …) against the public log.
@@ -78,17 +88,19 @@ class Evidence:
         self.keystore = keystore
         self.reference = reference
         self.issuer = issuer
-        self._keys: dict[int, tuple[KeyRecord, Any]] = {}
+        self._keys: dict[int, tuple[KeyRecord, Any, float]] = {}
         self._verifying: tuple[float, dict[bytes, KeyRecord]] | None = None
         self._good: dict[bytes, dict[bytes, KeyRecord]] = {}
 
     def _key(self, domain: int) -> tuple[KeyRecord, Any]:
+        """The domain's active issuing key, re-read every few seconds (rotation reaches
+        running servers without a restart; the hot path does not touch the disk)."""
+        now = time.monotonic()
         found = self._keys.get(domain)
-        if found is None or found[0].kid not in {
-            k.kid for k in self.keystore.active(Purpose.ISSUING, domain)
-        }:
-            found = self._keys[domain] = self.keystore.signing_key(Purpose.ISSUING, domain)
-        return found
+        if found is None or now - found[2] > KEY_REFRESH_SECONDS:
+            key, private = self.keystore.signing_key(Purpose.ISSUING, domain)
+            found = self._keys[domain] = (key, private, now)
+        return found[0], found[1]
 
     def sign_versions(
         self, conn: sa.Connection, versions: Sequence[VersionToSign], now: datetime
@@ -105,11 +117,13 @@ class Evidence:
                 qr_document(v.content, v.version, self.reference), self.issuer, issued_at
             )
             signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
-            digest = commitment(v.salt, signed)
+            content_signature = private.sign(content_bytes(v.content))
+            digest = commitment(v.salt, signed, content_signature)
             rows.append(
                 {
                     "version_id": v.version_id,
                     "cose": signed,
+                    "content_signature": content_signature,
                     "kid": key.kid,
                     "signed_at": now,
                     "commitment": digest,
@@ -136,7 +150,9 @@ class Evidence:
             self._verifying = (now, verifying_keys(self.keystore))
         return self._verifying[1]
 
-    def check(self, signed: bytes, content: Mapping[str, Any], version: int) -> str | None:
+    def check(
+        self, signed: bytes, content_signature: bytes, content: Mapping[str, Any], version: int
+    ) -> str | None:
         """:func:`check_version` with this registry's keys, remembering good answers.
 
         The memo is keyed by a hash of the exact signed bytes and content, so any change to
@@ -144,11 +160,15 @@ class Evidence:
         """
         keys = self.verifying_keys()
         memo_key = hashlib.sha256(
-            signed + json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+            signed
+            + content_signature
+            + json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
         ).digest()
         if self._good.get(memo_key) is keys:
             return None
-        problem = check_version(signed, content, version, self.reference, keys, self.issuer)
+        problem = check_version(
+            signed, content_signature, content, version, self.reference, keys, self.issuer
+        )
         if problem is None:
             if len(self._good) > MEMO_SIZE:
                 self._good.clear()
@@ -167,6 +187,7 @@ def verifying_keys(keystore: KeyStore) -> dict[bytes, KeyRecord]:
 
 def check_version(
     signed: bytes,
+    content_signature: bytes,
     content: Mapping[str, Any],
     version: int,
     reference: Reference,
@@ -188,7 +209,11 @@ def check_version(
     issued_at = claims.get(6) if isinstance(claims, dict) else None
     if not isinstance(issued_at, int):
         return "the signed payload has no issued-at claim"
+    try:
+        key.public_key().verify(content_signature, content_bytes(content))
+    except InvalidSignature:
+        return "the stored content differs from what was signed"
     expected = qr.claims_payload(qr_document(content, version, reference), issuer, issued_at)
     if expected != message.payload:
-        return "the stored content differs from what was signed"
+        return "the stored content differs from what the QR signature covers"
     return None

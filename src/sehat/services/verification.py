@@ -19,6 +19,7 @@ _QUERY = (
         t.documents.c.version,
         t.document_versions.c.content,
         t.version_evidence.c.cose,
+        t.version_evidence.c.content_signature,
         t.documents.c.status,
         t.documents.c.kind,
         t.documents.c.institution,
@@ -72,7 +73,9 @@ def verify_public(
     if row.cose is None or row.content is None:
         problem: str | None = "the stored version has no signature"
     else:
-        problem = evidence.check(bytes(row.cose), row.content, row.version)
+        problem = evidence.check(
+            bytes(row.cose), bytes(row.content_signature), row.content, row.version
+        )
     if problem is not None:
         # DESIGN §7 item: never VALID unless the stored content still matches its signature.
         return {

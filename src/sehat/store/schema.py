@@ -257,6 +257,9 @@ version_evidence = sa.Table(
         autoincrement=False,
     ),
     sa.Column("cose", sa.LargeBinary, nullable=False),
+    # Ed25519 over the whole stored content (JCS): the QR carries only some fields, this
+    # signature covers every one, so any edit of the record shows.
+    sa.Column("content_signature", sa.LargeBinary(64), nullable=False),
     sa.Column("kid", sa.String(16), nullable=False),
     sa.Column("signed_at", Timestamp, nullable=False),
     sa.Column("commitment", sa.LargeBinary(32), nullable=False),

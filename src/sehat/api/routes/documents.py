@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+import segno
+from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
@@ -47,6 +50,30 @@ def get_document(code: str, engine: EngineDep, principal: PrincipalDep) -> dict[
     """A document and its history (holder, its registrar, domain admin, operator, auditor)."""
     with engine.connect() as conn:
         return documents.details(conn, principal, code)
+
+
+def _qr_text(engine: EngineDep, principal: PrincipalDep, code: str) -> str:
+    with engine.connect() as conn:
+        return documents.qr_text(conn, principal, code)
+
+
+@router.get("/{code}/qr", response_class=PlainTextResponse)
+def qr_text(code: str, engine: EngineDep, principal: PrincipalDep) -> str:
+    """The signed QR text (``SEHAT1:…``) of the current version; it carries personal data."""
+    return _qr_text(engine, principal, code)
+
+
+@router.get("/{code}/qr.png", response_class=Response)
+def qr_png(code: str, engine: EngineDep, principal: PrincipalDep) -> Response:
+    """The QR as a PNG image (error correction level M)."""
+    text = _qr_text(engine, principal, code)
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False, boost_error=False).save(
+        buffer, kind="png", scale=4, border=4
+    )
+    return Response(
+        buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "private, no-store"}
+    )
 
 
 @router.post("/{code}/revoke")
