@@ -4,7 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/services.sh
-scripts/browser.sh
 export SEHAT_TEST_POSTGRES_URL="${SEHAT_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export SEHAT_TEST_REDIS_URL="${SEHAT_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export SEHAT_VECTORS_DIR="${SEHAT_VECTORS_DIR:-$(cd .. && pwd)/shared/vectors}"
