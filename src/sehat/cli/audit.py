@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from sehat.config import load_settings
 from sehat.errors import SehatError
@@ -36,10 +35,8 @@ def audit() -> None:
     if report.ok:
         console.print("[green]✓ all checks out / همه چیز درست است[/green]")
         return
-    table = Table(title=f"✗ {len(report.mismatches)} mismatch(es) / ناهمخوانی")
-    for column in ("subject", "what", "expected", "found"):
-        table.add_column(column)
+    console.print(f"[red]✗ {len(report.mismatches)} mismatch(es) / ناهمخوانی[/red]")
     for m in report.mismatches:
-        table.add_row(m.subject, m.what, m.expected, m.found)
-    console.print(table)
+        detail = f" (expected {m.expected}, found {m.found})" if m.expected or m.found else ""
+        console.print(f"{m.subject}: {m.what}{detail}", soft_wrap=True, markup=False)
     raise typer.Exit(1)

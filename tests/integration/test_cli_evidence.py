@@ -1,0 +1,58 @@
+"""The evidence commands as an operator runs them: demo data, keys, audit, production refusal."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from sehat.cli.main import app
+
+runner = CliRunner()
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {"SEHAT_DATA_DIR": str(tmp_path / "data"), "SEHAT_DATABASE_URL": "", **extra}
+
+
+def test_demo_then_audit_then_rotate_then_tamper(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    seeded = runner.invoke(app, ["demo", "--no-serve", "--rows", "300"], env=env)
+    assert seeded.exit_code == 0, seeded.output
+    assert "registrar" in seeded.output and "sehat_" in seeded.output
+    clean = runner.invoke(app, ["audit"], env=env)
+    assert clean.exit_code == 0, clean.output
+    assert "all checks out" in clean.output
+    listed = runner.invoke(app, ["keys", "list"], env=env)
+    assert listed.exit_code == 0 and "issuing" in listed.output and "root" in listed.output
+    rotated = runner.invoke(
+        app, ["keys", "rotate", "--purpose", "issuing", "--domain", "1"], env=env
+    )
+    assert rotated.exit_code == 0, rotated.output
+    assert runner.invoke(app, ["audit"], env=env).exit_code == 0  # the rotation was logged
+    bad = runner.invoke(app, ["keys", "rotate", "--purpose", "issuing"], env=env)
+    assert bad.exit_code == 2
+    db = sqlite3.connect(tmp_path / "data" / "sehat.db")
+    code = db.execute("SELECT d.code FROM documents d ORDER BY d.id LIMIT 1").fetchone()[0]
+    db.execute(
+        "UPDATE document_versions SET content = json_set(content, '$.first_name', 'جعلی') "
+        "WHERE document_id = (SELECT id FROM documents WHERE code = ?)",
+        (code,),
+    )
+    db.commit()
+    db.close()
+    tampered = runner.invoke(app, ["audit"], env=env)
+    assert tampered.exit_code == 1
+    assert (
+        code in tampered.output.replace("\n", "").replace("│", "").replace(" ", "")
+        or code[:12] in tampered.output
+    )
+
+
+def test_production_refuses_to_serve_without_a_kek(tmp_path: Path) -> None:
+    env = _env(tmp_path, SEHAT_MODE="production")
+    assert runner.invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+    result = runner.invoke(app, ["serve", "--port", "0"], env=env)
+    assert result.exit_code == 2
+    assert "SEHAT_KEK" in result.output
