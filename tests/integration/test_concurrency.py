@@ -3,8 +3,12 @@ duplicate code, no 5xx, no deadlock — 8 × 1,000 on PostgreSQL, 4 × 500 on SQ
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,12 +18,12 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
+from sehat.reference.loader import load_reference
 from sehat.store import schema as t
 
-from .api_helpers import P, make_client, make_tokens
-from .registry_helpers import new_national_id, record
+from .api_helpers import P, make_tokens
+from .registry_helpers import new_national_id, record, sync_institutions
 
 
 def _free_port() -> int:
@@ -30,19 +34,39 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(engine: sa.Engine, tmp_path: Path) -> Iterator[str]:
-    app = make_client(engine, tmp_path).app
+    """`sehat serve --workers 2` in its own processes, on the test database."""
+    sync_institutions(engine, load_reference())
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    env = os.environ | {
+        "SEHAT_DATA_DIR": str(tmp_path / "data"),
+        "SEHAT_DATABASE_URL": str(engine.url.render_as_string(hide_password=False)),
+        "SEHAT_KEK": "concurrency-test-key-encryption-key-0123456789",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/api/v1/domains", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(
+                f"the server did not start: {proc.stderr.read() if proc.stderr else ''}"
+            )
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def test_concurrent_registrars(server: str, engine: sa.Engine, backend: str) -> None:

@@ -34,15 +34,32 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
     from sehat.api.app import create_app
 
     try:
+        # Built once here even with several workers: it checks the database, makes missing
+        # keys and logs key events before any worker starts, so workers never race on them.
         app = create_app(settings)
     except SehatError as exc:
         _fail(exc)
+        return
+    if workers > 1:
+        import os
+
+        os.environ["SEHAT_DATA_DIR"] = str(settings.data_dir)
+        os.environ["SEHAT_DATABASE_URL"] = settings.database_url
+        uvicorn.run(
+            "sehat.api.asgi:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+        )
         return
     uvicorn.run(
         app,
         host=host,
         port=port,
-        workers=1 if workers <= 1 else workers,
         log_level="info",
         access_log=False,
         server_header=False,
@@ -52,9 +69,10 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="worker processes"),
 ) -> None:
     """Serve the API (refuses an unmigrated or newer database)."""
-    serve_app(load_settings(), host, port)
+    serve_app(load_settings(), host, port, workers)
 
 
 @db_app.command("upgrade")
