@@ -11,7 +11,9 @@ from rich.table import Table
 
 from sehat.config import Settings, load_settings
 from sehat.errors import SehatError
+from sehat.reference.loader import load_reference
 from sehat.services import accounts
+from sehat.services.institutions import sync_from_reference
 from sehat.services.principal import Principal, Role
 from sehat.store.db import check_schema, current_revision, head_revision, make_engine, upgrade
 
@@ -80,11 +82,16 @@ def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
     settings = load_settings()
     try:
-        revision = upgrade(make_engine(settings.database_url))
+        engine = make_engine(settings.database_url)
+        revision = upgrade(engine)
+        with engine.begin() as conn:
+            added = sync_from_reference(conn, load_reference(), datetime.now(UTC))
     except SehatError as exc:
         _fail(exc)
         return
     console.print(f"database at revision {revision} / پایگاه داده به‌روز شد")
+    if added:
+        console.print(f"{added} institutions added from the reference data / موسسه افزوده شد")
 
 
 @db_app.command("current")
