@@ -115,7 +115,8 @@ def _tokens(engine: sa.Engine, now: datetime) -> dict[str, str]:
         for role, scope in scopes:
             account = accounts.create_account(conn, role, f"demo {role.value}", now, **scope)
             token, _ = accounts.create_token(conn, account, now, label="demo")
-            label = role.value + (f" ({next(iter(scope.values()))})" if scope else "")
+            shown = "" if role is Role.HOLDER else next(iter(scope.values()), "")
+            label = role.value + (f" ({shown})" if shown else "")
             out[label] = token
     return out
 
