@@ -149,7 +149,11 @@ class Issuer:
         self._insert_submissions(fresh, institution, principal)
         new = [it for it in fresh if it.replay_of is None]
         self.decide_and_issue(new, principal.account_id)
-        self._resolve_waiting({it.person_id for it in new if it.document_id and it.person_id})
+        issued = [it for it in new if it.document_id and it.person_id and it.record]
+        self._resolve_waiting(
+            {it.person_id for it in issued if it.person_id},
+            {it.record.kind for it in issued if it.record},
+        )
         return self._results(items)
 
     # -- steps ----------------------------------------------------------------------------
@@ -626,11 +630,11 @@ class Issuer:
             "created_at": self.now,
         }
 
-    def _resolve_waiting(self, person_ids: set[int]) -> None:
+    def _resolve_waiting(self, person_ids: set[int], kinds: set[int]) -> None:
         """Issue PENDING_PRIOR documents whose prior degree has now arrived (DESIGN §3)."""
         from sehat.services.waiting import resolve_waiting
 
-        resolve_waiting(self, person_ids)
+        resolve_waiting(self, person_ids, kinds=kinds)
 
     def _results(self, items: list[_Item]) -> list[SubmissionResult]:
         ids = {it.replay_of or it.row_id for it in items}

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sehat.core.ladder import Outcome
 from sehat.core.record import validate_record
 from sehat.errors import InputError
+from sehat.reference.models import Reference
 from sehat.store import schema as t
 
 if TYPE_CHECKING:
@@ -18,14 +19,31 @@ SYSTEM_ACTOR = "system:ladder"
 MAX_ROUNDS = 16  # a ladder is at most a handful of rungs deep (associate … subspecialty)
 
 
+def dependents(reference: Reference, kinds: set[int]) -> set[int]:
+    """The kinds of document that a newly issued document of ``kinds`` may unblock."""
+    out: set[int] = set()
+    for rule in reference.ladder:
+        if rule.needs_own_degree:
+            if any(reference.kinds[k].is_degree for k in kinds if k in reference.kinds):
+                out.add(rule.kind)
+        elif any(a.kind in kinds for a in rule.alternatives):
+            out.add(rule.kind)
+    return out
+
+
 def resolve_waiting(
-    issuer: Issuer, person_ids: set[int], *, approved: set[int] | None = None
+    issuer: Issuer,
+    person_ids: set[int],
+    *,
+    approved: set[int] | None = None,
+    kinds: set[int] | None = None,
 ) -> int:
     """Re-decide the waiting submissions of ``person_ids``; returns how many were issued.
 
     Each issue may unblock the next rung (a master arriving lets a PhD issue), so this
     repeats until nothing more moves. ``approved``: submission ids whose foreign prior
-    degree a domain admin approved.
+    degree a domain admin approved. ``kinds``: the kinds just issued; only waiting documents
+    that such a document could unblock are re-decided (None: all).
     """
     from sehat.services.issuance import Submission, _graduation_key, _Item
 
@@ -35,12 +53,15 @@ def resolve_waiting(
     for _ in range(MAX_ROUNDS):
         if not person_ids:
             break
-        rows = conn.execute(
+        query = (
             sa.select(s.id, s.public_id, s.record, s.institution, s.person_id)
             .where(s.status == Outcome.PENDING_PRIOR.value)
             .where(s.person_id.in_(sorted(person_ids)))
             .order_by(s.id)
-        ).all()
+        )
+        if kinds is not None:
+            query = query.where(s.kind.in_(sorted(dependents(issuer.reference, kinds))))
+        rows = conn.execute(query).all()
         items = []
         for row in rows:
             try:
@@ -73,4 +94,6 @@ def resolve_waiting(
             )
         total += len(done)
         person_ids = {it.person_id for it in done if it.person_id is not None}
+        if kinds is not None:
+            kinds = {it.record.kind for it in done if it.record is not None}
     return total
