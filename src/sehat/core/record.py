@@ -21,9 +21,9 @@ from sehat.core.persian import normalize_digits_field, normalize_text
 from sehat.errors import InputError, Problem, RecordError
 from sehat.reference.models import ProgramType, Reference
 
-FIELDS: tuple[str, ...] = (
+RECORD_FIELDS: tuple[str, ...] = (
+    # DESIGN §3, in its order: the columns of a backfill file.
     "national_id",
-    "foreign_id",
     "first_name",
     "last_name",
     "first_name_latin",
@@ -44,6 +44,10 @@ FIELDS: tuple[str, ...] = (
     "prior_code",
     "degree_code",
     "courses",
+)
+FIELDS: tuple[str, ...] = (
+    *RECORD_FIELDS,
+    "foreign_id",  # instead of national_id, for foreign nationals
     # Extensions (documented in docs/records.md): where an uncoded prior degree is from,
     # a foreign prior degree, and how sure the registry is of a backfilled record.
     "prior_institution",

@@ -17,34 +17,13 @@ import os
 from collections.abc import Iterator
 from itertools import islice
 
+from sehat.core.record import RECORD_FIELDS
 from sehat.reference.models import Reference
 from sehat.synth.generator import PATTERNS, HistoryGenerator, Row, csv_cell
 
 __all__ = ["FIELDNAMES", "PATTERNS", "iter_records", "iter_rows", "write_csv"]
 
-FIELDNAMES: tuple[str, ...] = (
-    "national_id",
-    "first_name",
-    "last_name",
-    "first_name_latin",
-    "last_name_latin",
-    "father_name",
-    "birth_date",
-    "gender",
-    "institution",
-    "kind",
-    "seminary_level",
-    "field_code",
-    "field_name",
-    "program_type",
-    "student_number",
-    "entry_date",
-    "graduation_date",
-    "gpa",
-    "prior_code",
-    "degree_code",
-    "courses",
-)
+FIELDNAMES: tuple[str, ...] = RECORD_FIELDS
 
 
 def iter_rows(
