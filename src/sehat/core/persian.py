@@ -46,6 +46,16 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _ZWNJ_NOISE = re.compile(r"\s*\u200c[\s\u200c]*")
 
 
+# Anything normalize_text would change: Arabic letter forms, diacritics, tatweel, invisible
+# marks, non-ASCII digits, whitespace other than single inner spaces. Text without any of
+# these is returned as it is (most fields of most records), which keeps bulk imports fast.
+_NEEDS_WORK = re.compile(
+    "[\u064a\u0649\u0643\u0629\u06c0\u0640\u064b-\u0652\u200b-\u200f\u061c\u202a-\u202e"
+    "\u2066-\u2069\ufeff\u0660-\u0669\u06f0-\u06f9\t\n\r\f\v\u00a0\u202f\u2009]"
+    "|  |^\\s|\\s$"
+)
+
+
 def to_latin_digits(text: str) -> str:
     """Replace Persian and Arabic-Indic digits with ASCII digits."""
     return text.translate(_TO_LATIN)
@@ -67,6 +77,8 @@ def normalize_text(text: str) -> str:
     runs of spaces collapse to one, and zero-width non-joiners are kept only between two
     letters (``می‌خواهم``), never doubled, beside a space or at either end.
     """
+    if _NEEDS_WORK.search(text) is None:
+        return text
     out = to_latin_digits(text).translate(_LETTERS)
     out = _ZWNJ_NOISE.sub(_tidy_zwnj, out)
     out = _SPACES.sub(" ", out).strip(" " + ZWNJ)
