@@ -74,6 +74,15 @@ def _document_readers(role: str, side: str) -> bool:
     return _readers(role, side) or (role == "holder" and side == "own")
 
 
+def _qr_readers(role: str, side: str) -> bool:
+    # DESIGN §7: holder, the registrar of its institution, operator, auditor — not the domain admin.
+    return role in ("operator", "auditor") or (role in ("registrar_a", "holder") and side == "own")
+
+
+def _auditor(role: str, side: str) -> bool:
+    return role == "auditor"
+
+
 def _take(world: World, side: str) -> str:
     return world.codes[side].pop()
 
@@ -188,6 +197,23 @@ ENDPOINTS = [
     Endpoint(
         "GET /verify/{code}",
         lambda c, w, s, h: c.get(f"/api/v1/verify/{w.holder_doc[s]}", headers=h),
+        _anyone,
+    ),
+    Endpoint(
+        "GET /documents/{code}/qr",
+        lambda c, w, s, h: c.get(f"/api/v1/documents/{w.holder_doc[s]}/qr", headers=h),
+        _qr_readers,
+    ),
+    Endpoint(
+        "GET /documents/{code}/qr.png",
+        lambda c, w, s, h: c.get(f"/api/v1/documents/{w.holder_doc[s]}/qr.png", headers=h),
+        _qr_readers,
+    ),
+    Endpoint("GET /audit", lambda c, w, s, h: c.get("/api/v1/audit", headers=h), _auditor),
+    Endpoint("GET /trust-list", lambda c, w, s, h: c.get("/api/v1/trust-list", headers=h), _anyone),
+    Endpoint(
+        "GET /log/checkpoint",
+        lambda c, w, s, h: c.get("/api/v1/log/checkpoint", headers=h),
         _anyone,
     ),
     Endpoint(
