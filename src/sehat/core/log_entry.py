@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-import rfc8785
+from sehat.core.canonical import canonical_json
 
 FORMAT_VERSION = 1
 
@@ -54,7 +54,7 @@ class LogEvent:
         }
         if self.key is not None:
             entry["key"] = self.key
-        return rfc8785.dumps(entry)  # type: ignore[arg-type]  # JSON values, checked above
+        return canonical_json(entry)
 
 
 def _rfc3339(when: datetime) -> str:

@@ -13,12 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 import cbor2
-import rfc8785
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sehat.core import cose, qr
+from sehat.core.canonical import canonical_json
 from sehat.core.code import AuthCode
 from sehat.core.log_entry import Event, LogEvent
 from sehat.keystore import KeyRecord, KeyStatus, KeyStore, Purpose
@@ -69,7 +69,7 @@ CONTENT_CONTEXT = b"sehat/content/v1\n"
 
 def content_bytes(content: Mapping[str, Any]) -> bytes:
     """What the content signature covers: a context string and the content as JCS."""
-    return CONTENT_CONTEXT + rfc8785.dumps(dict(content))
+    return CONTENT_CONTEXT + canonical_json(dict(content))
 
 
 def commitment(salt: bytes, signed: bytes, content_signature: bytes) -> bytes:
