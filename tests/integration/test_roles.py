@@ -1,7 +1,7 @@
 """The whole role matrix: role × endpoint × own/other institution → allowed or denied.
 
-Denied means 401 (no token), 403 (outside one's role or institution) or 404 (a resource of
-another institution is not revealed to exist). Allowed means a 2xx.
+Denied means 401 without a token and 403 with one (outside one's role or institution, DESIGN
+§7). Allowed means a 2xx.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def test_every_role_on_every_endpoint_for_own_and_other_institution(
                 response = endpoint.call(client, w, side, headers)
                 cells += 1
                 allowed = 200 <= response.status_code < 300
-                denied = response.status_code in (401, 403, 404)
+                denied = response.status_code == (401 if role == "public" else 403)
                 if role == "public" and not expected and response.status_code != 401:
                     wrong.append(
                         f"{role} {endpoint.name} {side}: {response.status_code}, expected 401"

@@ -120,7 +120,8 @@ def revoke(
     doc = _find(conn, code, lock=True)
     _may_manage(principal, doc, "revoke", "ابطال")
     try:
-        category = RevocationReason(reason.strip().lower())
+        # "issued in error", "Issued-In-Error" and "issued_in_error" are the same reason.
+        category = RevocationReason("_".join(reason.strip().lower().replace("-", " ").split()))
     except ValueError:
         raise InputError(
             Problem(
@@ -280,11 +281,8 @@ def details(conn: sa.Connection, principal: Principal, code: str) -> dict[str, A
     allowed = principal.may_read_institution(doc.institution) or (
         principal.role is Role.HOLDER and principal.national_id == doc.person_national_id
     )
-    if not allowed:
-        raise NotFoundError(
-            f"no document with code {doc.code} for this token",
-            f"مدرکی با کد {doc.code} برای این توکن یافت نشد",
-        )
+    # DESIGN §7: 403 outside one's role or institution (a code's existence is public anyway).
+    principal.require(allowed, f"read document {doc.code}", f"مشاهده مدرک {doc.code}")
     d, v = t.documents.c, t.document_versions.c
     row = conn.execute(sa.select(t.documents).where(d.id == doc.id)).one()
     versions = conn.execute(

@@ -674,11 +674,13 @@ def get_submission(conn: sa.Connection, principal: Principal, public_id: str) ->
         .select_from(t.submissions.outerjoin(t.documents, t.documents.c.id == s.document_id))
         .where(s.public_id == public_id)
     ).first()
-    if row is None or not principal.may_read_institution(row.institution):
-        # The same answer for "absent" and "not yours": ids reveal nothing across institutions.
-        raise NotFoundError(
-            f"no submission {public_id} for this token", f"ثبت {public_id} برای این توکن یافت نشد"
-        )
+    if row is None:
+        raise NotFoundError(f"no submission {public_id}", f"ثبتی با شناسه {public_id} یافت نشد")
+    principal.require(
+        principal.may_read_institution(row.institution),
+        f"read submissions of institution {row.institution}",
+        f"مشاهده ثبت‌های موسسه {row.institution}",
+    )
     return SubmissionResult(row.public_id, row.status, row.code, list(row.reasons or []))
 
 

@@ -132,18 +132,15 @@ def decline_backfill(
             b.public_id == request_id
         )
     ).first()
-    if (
-        row is None
-        or row.target_institution is None
-        or not (
-            principal.role is Role.REGISTRAR
-            and principal.may_manage_institution(row.target_institution)
-        )
-    ):
-        raise NotFoundError(
-            f"no backfill request {request_id} for this token",
-            f"درخواست {request_id} برای این توکن یافت نشد",
-        )
+    if row is None:
+        raise NotFoundError(f"no backfill request {request_id}", f"درخواست {request_id} یافت نشد")
+    principal.require(
+        principal.role is Role.REGISTRAR
+        and row.target_institution is not None
+        and principal.may_manage_institution(row.target_institution),
+        "decline another institution's backfill requests",
+        "رد درخواست‌های موسسه دیگر",
+    )
     if row.status != "OPEN":
         raise ConflictError(f"the request is already {row.status}", "درخواست پیش‌تر بسته شده است")
     if not reason.strip():
