@@ -83,6 +83,10 @@ def _auditor(role: str, side: str) -> bool:
     return role == "auditor"
 
 
+def _bulk_verifiers(role: str, side: str) -> bool:
+    return role in ("verifier", "operator")
+
+
 def _take(world: World, side: str) -> str:
     return world.codes[side].pop()
 
@@ -210,6 +214,24 @@ ENDPOINTS = [
         _qr_readers,
     ),
     Endpoint("GET /audit", lambda c, w, s, h: c.get("/api/v1/audit", headers=h), _auditor),
+    Endpoint(
+        "POST /verify",
+        lambda c, w, s, h: c.post(
+            "/api/v1/verify",
+            json={"code": w.holder_doc[s], "national_id": "0084575948"},
+            headers=h,
+        ),
+        _anyone,
+    ),
+    Endpoint(
+        "POST /verify/batch",
+        lambda c, w, s, h: c.post(
+            "/api/v1/verify/batch",
+            json={"items": [{"code": w.holder_doc[s], "national_id": "0084575948"}]},
+            headers=h,
+        ),
+        _bulk_verifiers,
+    ),
     Endpoint("GET /trust-list", lambda c, w, s, h: c.get("/api/v1/trust-list", headers=h), _anyone),
     Endpoint(
         "GET /log/checkpoint",

@@ -1,0 +1,89 @@
+"""Verification by a person (code + national ID) and by an organisation in bulk (DESIGN §5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from .api_helpers import P, Tokens, make_client, make_tokens
+from .registry_helpers import new_national_id, record
+
+
+@pytest.fixture
+def api(engine: sa.Engine, tmp_path: Path) -> tuple[TestClient, Tokens]:
+    return make_client(engine, tmp_path), make_tokens(engine)
+
+
+def _issue(client: TestClient, tok: Tokens, nid: str) -> str:
+    body = client.post(
+        "/api/v1/graduations",
+        json=record(P.uni_a, 2, P.field_science, nid),
+        headers=tok.registrar_a,
+    ).json()
+    assert body["status"] == "ISSUED"
+    return str(body["code"])
+
+
+def test_the_holders_national_id_unlocks_the_details(api: tuple[TestClient, Tokens]) -> None:
+    client, tok = api
+    nid = new_national_id()
+    code = _issue(client, tok, nid)
+    fa = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    match = client.post(
+        "/api/v1/verify", json={"code": code, "national_id": nid.translate(fa)}
+    ).json()
+    assert match["status"] == "VALID" and match["match"] is True
+    assert match["details"]["holder_name_fa"] == "زهرا احمدی"
+    assert match["details"]["birth_date"] == "1996-09-05"
+    other = client.post(
+        "/api/v1/verify", json={"code": code, "national_id": new_national_id()}
+    ).json()
+    assert other["status"] == "VALID" and other["match"] is False
+    assert "details" not in other and "زهرا" not in str(other)
+    unknown = client.post(
+        "/api/v1/verify", json={"code": "10001052348068574304", "national_id": nid}
+    )
+    assert unknown.json()["status"] == "UNKNOWN" and unknown.json()["match"] is False
+    bad = client.post("/api/v1/verify", json={"code": code, "national_id": "123"})
+    assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["field"] == "national_id"
+
+
+def test_bulk_verification_keeps_order_and_isolates_bad_items(
+    api: tuple[TestClient, Tokens],
+) -> None:
+    client, tok = api
+    people = [new_national_id() for _ in range(5)]
+    codes = [_issue(client, tok, nid) for nid in people]
+    items = [{"code": c, "national_id": n} for c, n in zip(codes, people, strict=True)]
+    items.insert(2, {"code": "1234", "national_id": people[0]})
+    items.insert(4, {"code": codes[0], "national_id": "1111111111"})
+    items.append({"code": codes[1], "national_id": people[2]})
+    response = client.post("/api/v1/verify/batch", json={"items": items}, headers=tok.verifier)
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [
+        "VALID",
+        "VALID",
+        "MALFORMED",
+        "VALID",
+        "MALFORMED",
+        "VALID",
+        "VALID",
+        "VALID",
+    ]
+    assert [r["match"] for r in results] == [True, True, False, True, False, True, True, False]
+    assert results[4]["problems"][0]["field"] == "items[4].national_id"
+    assert client.post("/api/v1/verify/batch", json={"items": items}).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/verify/batch", json={"items": items}, headers=tok.registrar_a
+        ).status_code
+        == 403
+    )
+    too_many = {"items": [{"code": codes[0], "national_id": people[0]}] * 10_001}
+    assert (
+        client.post("/api/v1/verify/batch", json=too_many, headers=tok.verifier).status_code == 422
+    )
