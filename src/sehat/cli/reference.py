@@ -11,14 +11,23 @@ from rich.table import Table
 
 from sehat.errors import ReferenceDataError
 from sehat.reference.loader import load_reference, refresh_manifest
+from sehat.reference.models import LadderRule, Reference
 
 app = typer.Typer(help="Reference data / داده‌های مرجع", no_args_is_help=True)
 console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+DIRECTORY = typer.Argument(
+    ...,
+    exists=True,
+    file_okay=False,
+    metavar="DIR",
+    help="a reference data directory / پوشه داده‌های مرجع",
+)
 
 
-class What(StrEnum):
-    """Which table to list."""
+class Listing(StrEnum):
+    """The tables ``list`` can show."""
 
     INSTITUTIONS = "institutions"
     FIELDS = "fields"
@@ -28,8 +37,8 @@ class What(StrEnum):
     LEVELS = "levels"
 
 
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    table = Table(title=title)
+def _print(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    table = Table(title=f"{title} ({len(rows)})")
     for column in columns:
         table.add_column(column)
     for row in rows:
@@ -37,102 +46,131 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     console.print(table)
 
 
-@app.command("list")
-def list_(
-    what: What, domain: int | None = typer.Option(None, "--domain", help="only this domain")
-) -> None:
-    """List one reference table."""
-    ref = load_reference()
-    if what is What.INSTITUTIONS:
-        rows = [
-            [i.code, i.name_fa, i.name_en, i.city_en, i.category, "yes" if i.active else "no"]
+def _yes(flag: bool) -> str:
+    return "yes / بله" if flag else "no / خیر"
+
+
+def _needs(ref: Reference, rule: LadderRule) -> tuple[str, str]:
+    """What a rule asks for, in English and Persian."""
+    if rule.needs_own_degree:
+        return "its own degree", "مدرک خودش"
+    if not rule.alternatives:
+        return "nothing", "هیچ"
+    en, fa = [], []
+    for prior in rule.alternatives:
+        level = ref.seminary_levels.get(prior.seminary_level or 0)
+        kind = ref.kinds[prior.kind]
+        en.append(f"seminary {level.name_en}" if level else kind.name_en)
+        fa.append(f"{level.name_fa} حوزوی" if level else kind.name_fa)
+    return " or ".join(en), " یا ".join(fa)
+
+
+def _rows(ref: Reference, what: Listing, domain: int | None) -> tuple[list[str], list[list[str]]]:
+    if what is Listing.INSTITUTIONS:
+        return ["code", "نام", "name", "city", "category", "active"], [
+            [i.code, i.name_fa, i.name_en, i.city_en, i.category, "✓" if i.active else "✗"]
             for i in ref.institutions.values()
             if domain is None or i.domain == domain
         ]
-        _table(
-            f"institutions / موسسات ({len(rows)})",
-            ["code", "نام", "name", "city", "category", "active"],
-            rows,
-        )
-    elif what is What.FIELDS:
-        rows = [
+    if what is Listing.FIELDS:
+        return ["code", "نام", "name", "ISCED-F 2013", "domains"], [
             [f.code, f.name_fa, f.name_en, f.isced_f, ";".join(map(str, f.domains))]
             for f in ref.fields.values()
             if domain is None or domain in f.domains
         ]
-        _table(
-            f"fields / رشته‌ها ({len(rows)})", ["code", "نام", "name", "ISCED-F", "domains"], rows
-        )
-    elif what is What.KINDS:
-        _table(
-            "kinds / انواع مدرک",
-            ["code", "نام", "name", "ISCED 2011", "degree"],
+    if what is Listing.DOMAINS:
+        return ["code", "نام", "name"], [
+            [str(d.code), d.name_fa, d.name_en]
+            for d in ref.domains.values()
+            if domain is None or d.code == domain
+        ]
+    if what is Listing.KINDS:
+        return ["code", "نام", "name", "ISCED 2011", "degree"], [
+            [str(k.code), k.name_fa, k.name_en, k.isced_level or "-", _yes(k.is_degree)]
+            for k in ref.kinds.values()
+        ]
+    if what is Listing.LEVELS:
+        return ["level", "نام", "name", "equivalent / معادل", "ISCED 2011"], [
             [
-                [str(k.code), k.name_fa, k.name_en, k.isced_level, "yes" if k.is_degree else "no"]
-                for k in ref.kinds.values()
-            ],
-        )
-    elif what is What.DOMAINS:
-        _table(
-            "domains / حوزه‌ها",
-            ["code", "نام", "name"],
-            [[str(d.code), d.name_fa, d.name_en] for d in ref.domains.values()],
-        )
-    elif what is What.LEVELS:
-        _table(
-            "seminary levels / سطوح حوزوی",
-            ["level", "نام", "name", "equivalent kind", "ISCED"],
+                str(s.level),
+                s.name_fa,
+                s.name_en,
+                ref.kinds[s.equivalent_kind].name_en if s.equivalent_kind else "-",
+                s.isced_level or "-",
+            ]
+            for s in ref.seminary_levels.values()
+        ]
+    rows = []
+    for rule in ref.ladder:
+        needs_en, needs_fa = _needs(ref, rule)
+        rows.append(
             [
-                [str(s.level), s.name_fa, s.name_en, str(s.equivalent_kind or ""), s.isced_level]
-                for s in ref.seminary_levels.values()
-            ],
+                f"{ref.kinds[rule.kind].name_en} / {ref.kinds[rule.kind].name_fa}",
+                rule.program_type.value if rule.program_type else "any",
+                str(rule.seminary_level or "any") if rule.kind == 7 else "-",
+                f"{needs_en} / {needs_fa}",
+            ]
         )
-    else:
-        rows = []
-        for rule in ref.ladder:
-            needs = (
-                "its own degree"
-                if rule.needs_own_degree
-                else " or ".join(
-                    f"{ref.kinds[a.kind].name_en}"
-                    + (f" level {a.seminary_level}" if a.seminary_level else "")
-                    for a in rule.alternatives
-                )
-                or "nothing"
-            )
-            rows.append(
-                [
-                    ref.kinds[rule.kind].name_en,
-                    rule.program_type.value if rule.program_type else "any",
-                    str(rule.seminary_level or ""),
-                    needs,
-                    rule.note_fa,
-                ]
-            )
-        _table(
-            "prior-degree ladder / نردبان مدارک",
-            ["document", "programme", "level", "needs", "توضیح"],
-            rows,
+    return ["document / مدرک", "programme", "level / سطح", "needs / پیش‌نیاز"], rows
+
+
+@app.command("list")
+def list_(
+    what: Listing = typer.Argument(..., help="which table / کدام جدول"),
+    domain: int | None = typer.Option(
+        None, "--domain", help="institutions, fields, domains: only this domain / فقط این حوزه"
+    ),
+    data: Path | None = typer.Option(
+        None, "--data", exists=True, file_okay=False, help="another data directory"
+    ),
+) -> None:
+    """List one reference table, in Persian and English."""
+    try:
+        ref = load_reference(data)
+    except ReferenceDataError as exc:
+        _report(exc)
+        raise typer.Exit(1) from None
+    if domain is not None and domain not in ref.domains:
+        known = ", ".join(map(str, ref.domains))
+        err_console.print(f"[red]--domain {domain}: not a domain; use {known} / حوزه نامعتبر[/red]")
+        raise typer.Exit(2)
+    columns, rows = _rows(ref, what, domain)
+    _print(f"{what.value} — data version {ref.version}", columns, rows)
+
+
+def _report(exc: ReferenceDataError) -> None:
+    err_console.print(f"[red]✗ {len(exc.problems)} problem(s) / مشکل[/red]")
+    for p in exc.problems:
+        err_console.print(
+            f"{p.field}: {p.message_fa}\n  {p.message}\n  → {p.fix_fa}\n  → {p.fix}",
+            markup=False,
         )
 
 
 @app.command()
-def check(directory: Path) -> None:
-    """Validate a reference data directory: exit 0 when valid, 1 listing every problem."""
+def check(directory: Path = DIRECTORY) -> None:
+    """Validate a data directory: exit 0 when valid, 1 listing every problem."""
     try:
         ref = load_reference(directory)
     except ReferenceDataError as exc:
-        err.print(f"[red]✗ {len(exc.problems)} problem(s) / مشکل[/red]")
-        for p in exc.problems:
-            err.print(f"  {p.field}: {p.message_fa} / {p.message}\n    → {p.fix_fa} / {p.fix}")
+        _report(exc)
         raise typer.Exit(1) from None
     console.print(
-        f"✓ valid / معتبر: version {ref.version}, {len(ref.institutions)} institutions, "
-        f"{len(ref.fields)} fields, {len(ref.ladder)} ladder rules"
+        f"✓ valid / معتبر — version {ref.version}: {len(ref.domains)} domains, "
+        f"{len(ref.institutions)} institutions, {len(ref.fields)} fields, "
+        f"{len(ref.kinds)} kinds, {len(ref.seminary_levels)} seminary levels, "
+        f"{len(ref.ladder)} ladder rules"
     )
 
 
 @app.command()
-def manifest(directory: Path, version: str | None = typer.Option(None, "--version")) -> None:
-    """Rewrite the manifest's checksums (and version) after editing the files."""
-    console.print(f"manifest written, version {refresh_manifest(directory, version)}")
+def manifest(
+    directory: Path = DIRECTORY,
+    version: str | None = typer.Option(
+        None, "--version", help="the new data version (default: raise the last number)"
+    ),
+) -> None:
+    """Rewrite manifest.json with the files' SHA-256 after an edit; then check the data."""
+    written = refresh_manifest(directory, version)
+    console.print(f"manifest.json written / نوشته شد — version {written}")
+    check(directory)

@@ -1,8 +1,10 @@
 """Load and validate the reference data files (R3, R18).
 
-Every file is UTF-8 CSV with one header row; ``manifest.json`` names the data version and
-each file's SHA-256. A bad file raises :class:`ReferenceDataError` listing every problem as
-``file:row:column`` with what is wrong and how to fix it, in Persian and English.
+Every file is UTF-8 CSV with one header row, edited by the domains' working groups;
+``manifest.json`` names the data version and each file's SHA-256. Loading checks every row
+and every reference between files. A bad directory raises :class:`ReferenceDataError` listing
+each problem as ``file:row:column`` (row = line of the file, 0 = the file as a whole) with
+what is wrong and how to fix it, in Persian and English.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,32 +36,136 @@ from sehat.reference.models import (
 FILES: dict[str, tuple[str, ...]] = {
     "domains.csv": ("code", "slug", "name_fa", "name_en"),
     "institutions.csv": (
-        "code",
-        "domain",
-        "number",
-        "name_fa",
-        "name_en",
-        "city_fa",
-        "city_en",
-        "category",
-        "active",
+        *("code", "domain", "number", "name_fa", "name_en"),
+        *("city_fa", "city_en", "category", "active"),
     ),
     "kinds.csv": ("code", "slug", "name_fa", "name_en", "isced_level", "is_degree"),
     "seminary_levels.csv": ("level", "name_fa", "name_en", "equivalent_kind", "isced_level"),
     "isced_f_2013.csv": ("code", "name_en"),
     "fields.csv": ("code", "name_fa", "name_en", "isced_f", "domains"),
     "ladder.csv": (
-        "kind",
-        "program_type",
-        "seminary_level",
-        "prior_kind",
-        "prior_seminary_level",
-        "note_fa",
-        "note_en",
+        *("kind", "program_type", "seminary_level", "prior_kind", "prior_seminary_level"),
+        *("note_fa", "note_en"),
     ),
 }
 MANIFEST = "manifest.json"
-OWN_DEGREE = "degree"  # ladder.csv: prior_kind of a transcript, "its own degree"
+OWN_DEGREE = "degree"  # ladder.csv prior_kind of a transcript: "its own degree"
+SEMINARY_KIND = 7  # the only kind whose documents carry a seminary level (DESIGN §2)
+OFFICE = "office"  # category of number 0000, the domain's own office (DESIGN §2)
+_ARABIC_LETTERS = re.compile("[يك]")  # Persian writes ی and ک (ISIRI 6219)
+_REFRESH = "sehat reference manifest DIR"
+_PROGRAMS = ", ".join(p.value for p in ProgramType) + " (or empty: any)"
+
+# (problem, problem in Persian, fix, fix in Persian), filled in with str.format.
+_MESSAGES: dict[str, tuple[str, str, str, str]] = {
+    "missing": ("the file is missing", "فایل وجود ندارد", "restore {file}", "{file} را بازگردانید"),
+    "encoding": (
+        "the file is not UTF-8 (byte {start})",
+        "فایل UTF-8 نیست (بایت {start})",
+        "save it as UTF-8 (Excel: «CSV UTF-8»)",
+        "با UTF-8 ذخیره کنید (اکسل: «CSV UTF-8»)",
+    ),
+    "header": (
+        "the columns are {found}; expected {expected}",
+        "ستون‌ها {found} است؛ باید {expected} باشد",
+        "write exactly these column names, in this order",
+        "نام ستون‌ها را دقیقاً به همین ترتیب بنویسید",
+    ),
+    "no_rows": ("the file has no rows", "فایل سطری ندارد", "add its rows", "سطرها را بیفزایید"),
+    "cells": (
+        "the row has {found} cells; expected {expected}",
+        "سطر {found} خانه دارد؛ باید {expected} خانه باشد",
+        "give {expected} cells; quote a value that contains a comma",
+        '{expected} خانه بنویسید؛ مقدار ویرگول‌دار را داخل "" بگذارید',
+    ),
+    "number": (
+        "{value!r} is not a whole number from {low} to {high}",
+        "«{value}» عددی از {low} تا {high} نیست",
+        "write {low}-{high} in ASCII digits",
+        "عددی از {low} تا {high} با ارقام لاتین بنویسید",
+    ),
+    "digits": (
+        "{value!r} is not a code of {digits} digits",
+        "«{value}» کدی {digits} رقمی نیست",
+        "write {digits} ASCII digits",
+        "{digits} رقم لاتین بنویسید",
+    ),
+    "choice": (
+        "{value!r} is not one of {choices}",
+        "«{value}» نامعتبر است",
+        "write one of {choices}",
+        "یکی از {choices} را بنویسید",
+    ),
+    "empty": ("{column} is empty", "{column} خالی است", "fill in {column}", "{column} را پر کنید"),
+    "arabic": (
+        "has Arabic ي or ك",
+        "حرف عربی ي یا ك دارد",
+        "write Persian ی and ک",
+        "ی و ک فارسی بنویسید",
+    ),
+    "duplicate": (
+        "{value} appears twice (first on row {first})",
+        "«{value}» تکراری است (نخست در سطر {first})",
+        "keep one row for it",
+        "یک سطر نگه دارید",
+    ),
+    "unknown": (
+        "{what} {value} is not in {source}",
+        "{what_fa} {value} در {source} نیست",
+        "use one listed in {source}",
+        "یکی از موارد {source} را بنویسید",
+    ),
+    "institution": (
+        "{value!r} is not the domain digit and the 4-digit number ({expected})",
+        "کد «{value}» باید رقم حوزه و شماره چهاررقمی ({expected}) باشد",
+        "write {expected}, or correct domain and number",
+        "{expected} بنویسید یا حوزه و شماره را اصلاح کنید",
+    ),
+    "office": (
+        "number 0000 is the domain's own office, but the category is {value!r}",
+        "شماره 0000 دفتر خود حوزه است اما دسته «{value}» است",
+        "write category office, or number the institution from 0001",
+        "دسته را office بنویسید یا شماره‌ای از 0001 بدهید",
+    ),
+    "not_seminary": (
+        "only kind 7 (seminary certificate) has a seminary level",
+        "سطح حوزوی فقط برای نوع ۷ (مدرک حوزوی) است",
+        "leave {column} empty, or use kind 7",
+        "{column} را خالی بگذارید یا نوع ۷ بنویسید",
+    ),
+    "mixed_rule": (
+        "rows of one rule both need nothing (empty prior_kind) and need a prior",
+        "سطرهای یک قاعده هم بی‌پیش‌نیاز و هم با پیش‌نیاز آمده‌اند",
+        "remove the row with the empty prior_kind, or the others",
+        "سطر بی‌پیش‌نیاز یا سطرهای دیگر را حذف کنید",
+    ),
+    "uncovered": (
+        "{what} has no ladder row, so nothing below it would be checked",
+        "{what_fa} در نردبان سطری ندارد",
+        "add a row with an empty program_type (and empty prior_kind if it needs nothing)",
+        "سطری با program_type خالی بیفزایید (بی‌پیش‌نیاز: prior_kind خالی)",
+    ),
+    "manifest": (
+        "missing or unreadable (it needs a version and the files' SHA-256)",
+        "مانیفست نیست یا خوانا نیست",
+        f"run `{_REFRESH} --version X`",
+        f"`{_REFRESH} --version X` را اجرا کنید",
+    ),
+    "changed": (
+        "the file changed after manifest.json was written (SHA-256 {found}…, manifest {expected}…)",
+        "فایل پس از نوشتن manifest.json تغییر کرده است",
+        f"if the edit is intended, run `{_REFRESH}`: it refreshes the checksums and the version",
+        f"اگر ویرایش عمدی است `{_REFRESH}` را اجرا کنید تا چکیده‌ها و نسخه تازه شود",
+    ),
+}
+
+# What a referencing column points at, for the "unknown" message.
+_TARGETS = {
+    "domain": {"what": "domain", "what_fa": "حوزه", "source": "domains.csv"},
+    "kind": {"what": "kind", "what_fa": "نوع مدرک", "source": "kinds.csv"},
+    "level": {"what": "level", "what_fa": "سطح", "source": "seminary_levels.csv"},
+    "isced": {"what": "ISCED-F code", "what_fa": "کد ISCED-F", "source": "isced_f_2013.csv"},
+}
 
 
 def default_directory() -> Path:
@@ -65,372 +173,264 @@ def default_directory() -> Path:
     return Path(str(resources.files("sehat.reference") / "data"))
 
 
-class _Rows:
-    """Reads one file, collecting problems instead of stopping at the first."""
+def _problem(file: str, row: int, column: str, key: str, **values: object) -> Problem:
+    en, fa, fix, fix_fa = (m.format(file=file, column=column, **values) for m in _MESSAGES[key])
+    return Problem(f"{file}:{row}" + (f":{column}" if column else ""), en, fa, fix, fix_fa)
+
+
+class _Sheet:
+    """One CSV file's rows (with their line numbers), and every problem found in it."""
 
     def __init__(self, directory: Path, name: str, problems: list[Problem]) -> None:
         self.name = name
         self.problems = problems
         self.rows: list[tuple[int, dict[str, str]]] = []
-        path = directory / name
-        if not path.exists():
-            self.fail(
-                0,
-                "",
-                "the file is missing",
-                "فایل وجود ندارد",
-                f"restore {name} from the released data",
-                f"فایل {name} را بازگردانید",
-            )
-            return
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = (directory / name).read_text(encoding="utf-8-sig")  # Excel's BOM is fine
+        except FileNotFoundError:
+            self.fail(0, "", "missing")
+            return
         except UnicodeDecodeError as exc:
-            self.fail(
-                0,
-                "",
-                f"is not UTF-8 ({exc.reason} at byte {exc.start})",
-                "با UTF-8 ذخیره نشده است",
-                "save the file as UTF-8",
-                "فایل را با UTF-8 ذخیره کنید",
-            )
+            self.fail(0, "", "encoding", start=exc.start)
             return
-        reader = csv.DictReader(io.StringIO(text))
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [cell.strip() for cell in next(reader, [])]
         expected = FILES[name]
-        if tuple(reader.fieldnames or ()) != expected:
-            self.fail(
-                1,
-                "",
-                f"the header is {reader.fieldnames}; expected {list(expected)}",
-                "سطر عنوان ستون‌ها نادرست است",
-                "use exactly these column names in this order",
-                "نام ستون‌ها را دقیقاً به همین ترتیب بنویسید",
-            )
+        if header != list(expected):
+            self.fail(1, "", "header", found=",".join(header), expected=",".join(expected))
             return
-        for number, row in enumerate(reader, start=2):
-            if None in row or any(v is None for v in row.values()):
-                self.fail(
-                    number,
-                    "",
-                    "wrong number of cells",
-                    "تعداد خانه‌های سطر نادرست است",
-                    f"give exactly {len(expected)} cells",
-                    f"دقیقاً {len(expected)} خانه لازم است",
-                )
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank line
+            if len(cells) != len(expected):
+                self.fail(reader.line_num, "", "cells", found=len(cells), expected=len(expected))
                 continue
-            self.rows.append((number, {k: (v or "").strip() for k, v in row.items()}))
+            self.rows.append(
+                (reader.line_num, dict(zip(expected, map(str.strip, cells), strict=True)))
+            )
+        if not self.rows and not any(p.field.startswith(f"{name}:") for p in problems):
+            self.fail(0, "", "no_rows")
 
-    def fail(self, row: int, column: str, en: str, fa: str, fix: str, fix_fa: str) -> None:
-        where = f"{self.name}:{row}" + (f":{column}" if column else "")
-        self.problems.append(Problem(where, en, fa, fix, fix_fa))
+    def fail(self, row: int, column: str, key: str, **values: object) -> None:
+        self.problems.append(_problem(self.name, row, column, key, **values))
 
-    def integer(self, row: int, column: str, value: str, low: int, high: int) -> int | None:
+    def number(self, row: int, column: str, value: str, low: int, high: int) -> int | None:
         if value.isascii() and value.isdigit() and low <= int(value) <= high:
             return int(value)
-        self.fail(
-            row,
-            column,
-            f"{value!r} is not a whole number from {low} to {high}",
-            f"«{value}» عددی از {low} تا {high} نیست",
-            f"write a number from {low} to {high}",
-            f"عددی از {low} تا {high} بنویسید",
-        )
+        self.fail(row, column, "number", value=value, low=low, high=high)
         return None
 
     def text(self, row: int, column: str, value: str) -> str:
         if not value:
-            self.fail(
-                row, column, "is empty", "خالی است", f"fill in {column}", f"{column} را پر کنید"
-            )
+            self.fail(row, column, "empty")
+        elif column.endswith("_fa") and _ARABIC_LETTERS.search(value):
+            self.fail(row, column, "arabic")
         return value
 
-    def boolean(self, row: int, column: str, value: str) -> bool:
-        if value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        self.fail(
-            row,
-            column,
-            f"{value!r} is not true or false",
-            "باید true یا false باشد",
-            "write true or false",
-            "true یا false بنویسید",
-        )
-        return False
+    def flag(self, row: int, column: str, value: str) -> bool:
+        if value.lower() not in ("true", "false"):
+            self.fail(row, column, "choice", value=value, choices="true, false")
+        return value.lower() == "true"
+
+    def ref(
+        self, row: int, column: str, value: str, known: Mapping[int, object], what: str
+    ) -> int | None:
+        """A number that must be one of ``known`` (not checked when that file itself failed)."""
+        number = int(value) if value.isascii() and value.isdigit() else None
+        if number is not None and (number in known or not known):
+            return number
+        shown = value if number is not None else repr(value)
+        self.fail(row, column, "unknown", value=shown, **_TARGETS[what])
+        return None
+
+    def unique(
+        self, row: int, column: str, key: object, seen: dict[object, int], label: str = ""
+    ) -> bool:
+        if key in seen:
+            self.fail(row, column, "duplicate", value=label or key, first=seen[key])
+            return False
+        seen[key] = row
+        return True
 
 
-def _unique(rows: _Rows, seen: set[object], key: object, row: int, column: str) -> None:
-    if key in seen:
-        rows.fail(
-            row,
-            column,
-            f"{key!r} appears twice",
-            "تکراری است",
-            "keep one row per code",
-            "برای هر کد یک سطر نگه دارید",
-        )
-    seen.add(key)
-
-
-def _domains(r: _Rows) -> dict[int, Domain]:
+def _domains(s: _Sheet) -> dict[int, Domain]:
     out: dict[int, Domain] = {}
-    for n, row in r.rows:
-        code = r.integer(n, "code", row["code"], 1, 9)
-        if code is None:
-            continue
-        _unique(r, set(out), code, n, "code")
-        out[code] = Domain(
-            code,
-            r.text(n, "slug", row["slug"]),
-            r.text(n, "name_fa", row["name_fa"]),
-            r.text(n, "name_en", row["name_en"]),
-        )
+    seen: dict[object, int] = {}
+    for n, row in s.rows:
+        code = s.number(n, "code", row["code"], 1, 9)  # 0 is invalid (DESIGN §2)
+        slug, name_fa, name_en = (s.text(n, c, row[c]) for c in ("slug", "name_fa", "name_en"))
+        if code is not None and s.unique(n, "code", code, seen):
+            out[code] = Domain(code, slug, name_fa, name_en)
     return out
 
 
-def _institutions(r: _Rows, domains: dict[int, Domain]) -> dict[str, Institution]:
+def _institutions(s: _Sheet, domains: Mapping[int, Domain]) -> dict[str, Institution]:
     out: dict[str, Institution] = {}
-    for n, row in r.rows:
-        domain = r.integer(n, "domain", row["domain"], 1, 9)
-        number = r.integer(n, "number", row["number"], 0, 9999)
+    seen: dict[object, int] = {}
+    for n, row in s.rows:
+        domain = s.ref(n, "domain", row["domain"], domains, "domain")
+        number = s.number(n, "number", row["number"], 0, 9999)
+        name_fa, name_en, city_fa, city_en, category = (
+            s.text(n, c, row[c]) for c in FILES[s.name][3:8]
+        )
+        active = s.flag(n, "active", row["active"])
         if domain is None or number is None:
             continue
-        if domain not in domains:
-            r.fail(
-                n,
-                "domain",
-                f"domain {domain} is not in domains.csv",
-                "حوزه تعریف نشده است",
-                "use a domain from domains.csv",
-                "حوزه‌ای از domains.csv انتخاب کنید",
-            )
-        code = f"{domain}{number:04d}"
+        code = f"{domain}{number:04d}"  # DESIGN §2: positions 1-5 of the code
         if row["code"] != code:
-            r.fail(
-                n,
-                "code",
-                f"{row['code']!r} is not domain + 4-digit number ({code})",
-                f"کد باید حوزه + شماره چهاررقمی ({code}) باشد",
-                f"write {code}",
-                f"{code} بنویسید",
+            s.fail(n, "code", "institution", value=row["code"], expected=code)
+        elif number == 0 and category != OFFICE:
+            s.fail(n, "category", "office", value=category)
+        if s.unique(n, "code", code, seen):
+            out[code] = Institution(
+                code, domain, number, name_fa, name_en, city_fa, city_en, category, active
             )
-        _unique(r, set(out), code, n, "code")
-        out[code] = Institution(
-            code,
-            domain,
-            number,
-            r.text(n, "name_fa", row["name_fa"]),
-            r.text(n, "name_en", row["name_en"]),
-            row["city_fa"],
-            row["city_en"],
-            r.text(n, "category", row["category"]),
-            r.boolean(n, "active", row["active"]),
-        )
     return out
 
 
-def _kinds(r: _Rows) -> dict[int, DocumentKind]:
+def _isced_level(s: _Sheet, n: int, value: str) -> str:
+    if value:
+        s.number(n, "isced_level", value, 0, 8)  # ISCED 2011 levels 0-8
+    return value
+
+
+def _kinds(s: _Sheet) -> dict[int, DocumentKind]:
     out: dict[int, DocumentKind] = {}
-    for n, row in r.rows:
-        code = r.integer(n, "code", row["code"], 1, 9)
-        if code is None:
-            continue
-        level = row["isced_level"]
-        if level and not (level.isdigit() and 0 <= int(level) <= 8):
-            r.fail(
-                n,
-                "isced_level",
-                f"{level!r} is not an ISCED 2011 level (0-8)",
-                "سطح ISCED نامعتبر است",
-                "write 0-8 or leave empty",
-                "۰ تا ۸ یا خالی",
-            )
-        _unique(r, set(out), code, n, "code")
-        out[code] = DocumentKind(
-            code,
-            r.text(n, "slug", row["slug"]),
-            r.text(n, "name_fa", row["name_fa"]),
-            r.text(n, "name_en", row["name_en"]),
-            level,
-            r.boolean(n, "is_degree", row["is_degree"]),
-        )
+    seen: dict[object, int] = {}
+    for n, row in s.rows:
+        code = s.number(n, "code", row["code"], 1, 9)  # 0 is invalid (DESIGN §2)
+        slug, name_fa, name_en = (s.text(n, c, row[c]) for c in ("slug", "name_fa", "name_en"))
+        level = _isced_level(s, n, row["isced_level"])
+        degree = s.flag(n, "is_degree", row["is_degree"])
+        if code is not None and s.unique(n, "code", code, seen):
+            out[code] = DocumentKind(code, slug, name_fa, name_en, level, degree)
     return out
 
 
-def _levels(r: _Rows, kinds: dict[int, DocumentKind]) -> dict[int, SeminaryLevel]:
+def _levels(s: _Sheet, kinds: Mapping[int, DocumentKind]) -> dict[int, SeminaryLevel]:
     out: dict[int, SeminaryLevel] = {}
-    for n, row in r.rows:
-        level = r.integer(n, "level", row["level"], 1, 4)
-        if level is None:
-            continue
-        equivalent = None
-        if row["equivalent_kind"]:
-            equivalent = r.integer(n, "equivalent_kind", row["equivalent_kind"], 1, 9)
-            if equivalent is not None and equivalent not in kinds:
-                r.fail(
-                    n,
-                    "equivalent_kind",
-                    f"kind {equivalent} is not in kinds.csv",
-                    "نوع مدرک تعریف نشده است",
-                    "use a kind from kinds.csv",
-                    "نوعی از kinds.csv",
-                )
-        _unique(r, set(out), level, n, "level")
-        out[level] = SeminaryLevel(
-            level,
-            r.text(n, "name_fa", row["name_fa"]),
-            r.text(n, "name_en", row["name_en"]),
-            equivalent,
-            row["isced_level"],
-        )
+    seen: dict[object, int] = {}
+    for n, row in s.rows:
+        level = s.number(n, "level", row["level"], 1, 4)
+        name_fa, name_en = (s.text(n, c, row[c]) for c in ("name_fa", "name_en"))
+        equivalent = row["equivalent_kind"]
+        kind = s.ref(n, "equivalent_kind", equivalent, kinds, "kind") if equivalent else None
+        isced = _isced_level(s, n, row["isced_level"])
+        if level is not None and s.unique(n, "level", level, seen):
+            out[level] = SeminaryLevel(level, name_fa, name_en, kind, isced)
     return out
 
 
-def _fields(r: _Rows, isced: set[str], domains: dict[int, Domain]) -> dict[str, FieldOfStudy]:
+def _code(s: _Sheet, n: int, value: str, low: int, high: int) -> bool:
+    if value.isascii() and value.isdigit() and low <= len(value) <= high:
+        return True
+    digits = f"{low}" if low == high else f"{low}-{high}"
+    s.fail(n, "code", "digits", value=value, digits=digits)
+    return False
+
+
+def _isced_fields(s: _Sheet) -> set[str]:
+    seen: dict[object, int] = {}
+    for n, row in s.rows:
+        s.text(n, "name_en", row["name_en"])
+        if _code(s, n, row["code"], 4, 4):  # ISCED-F 2013 detailed fields: 4 digits
+            s.unique(n, "code", row["code"], seen)
+    return {str(code) for code in seen}
+
+
+def _fields(
+    s: _Sheet, official: set[str], domains: Mapping[int, Domain]
+) -> dict[str, FieldOfStudy]:
     out: dict[str, FieldOfStudy] = {}
-    for n, row in r.rows:
-        code = row["code"]
-        if not (code.isascii() and code.isdigit() and 2 <= len(code) <= 6):
-            r.fail(
-                n,
-                "code",
-                f"{code!r} is not a field code (2-6 digits)",
-                "کد رشته نامعتبر است",
-                "write 2 to 6 digits",
-                "۲ تا ۶ رقم بنویسید",
-            )
-            continue
-        if row["isced_f"] not in isced:
-            r.fail(
-                n,
-                "isced_f",
-                f"{row['isced_f']!r} is not an ISCED-F 2013 detailed field",
-                "کد ISCED-F 2013 نامعتبر است",
-                "use a code from isced_f_2013.csv",
-                "کدی از isced_f_2013.csv انتخاب کنید",
-            )
-        taught: list[int] = []
-        for part in row["domains"].split(";"):
-            value = r.integer(n, "domains", part.strip(), 1, 9)
-            if value is not None and value not in domains:
-                r.fail(
-                    n,
-                    "domains",
-                    f"domain {value} is not in domains.csv",
-                    "حوزه تعریف نشده است",
-                    "list domains like 1;3",
-                    "حوزه‌ها را مانند 1;3 بنویسید",
-                )
-            elif value is not None:
-                taught.append(value)
-        _unique(r, set(out), code, n, "code")
-        out[code] = FieldOfStudy(
-            code,
-            r.text(n, "name_fa", row["name_fa"]),
-            r.text(n, "name_en", row["name_en"]),
-            row["isced_f"],
-            tuple(taught),
-        )
+    seen: dict[object, int] = {}
+    for n, row in s.rows:
+        code, isced = row["code"], row["isced_f"]
+        name_fa, name_en = (s.text(n, c, row[c]) for c in ("name_fa", "name_en"))
+        if official and isced not in official:
+            s.fail(n, "isced_f", "unknown", value=repr(isced), **_TARGETS["isced"])
+        taught = [
+            s.ref(n, "domains", d.strip(), domains, "domain") for d in row["domains"].split(";")
+        ]
+        if _code(s, n, code, 4, 6) and s.unique(n, "code", code, seen):
+            teaching = tuple(sorted({d for d in taught if d is not None}))
+            out[code] = FieldOfStudy(code, name_fa, name_en, isced, teaching)
     return out
+
+
+_Key = tuple[int, ProgramType | None, int | None]
+_Prior = PriorRequirement | str | None  # str: OWN_DEGREE; None: nothing needed
+_Known = Mapping[int, object]
+
+
+def _ladder_row(
+    s: _Sheet, n: int, row: dict[str, str], kinds: _Known, levels: _Known
+) -> tuple[_Key, _Prior] | None:
+    """One row of ladder.csv: the rule it belongs to and the prior it accepts (None: nothing)."""
+    kind = s.ref(n, "kind", row["kind"], kinds, "kind")
+    program: ProgramType | None = None
+    if row["program_type"]:
+        try:
+            program = ProgramType(row["program_type"])
+        except ValueError:
+            s.fail(n, "program_type", "choice", value=row["program_type"], choices=_PROGRAMS)
+            return None
+    level = None
+    if row["seminary_level"]:
+        level = s.ref(n, "seminary_level", row["seminary_level"], levels, "level")
+        if kind is not None and kind != SEMINARY_KIND:
+            s.fail(n, "seminary_level", "not_seminary")
+    prior: _Prior = None
+    if row["prior_kind"] == OWN_DEGREE:
+        prior = OWN_DEGREE
+    elif row["prior_kind"]:
+        prior_kind = s.ref(n, "prior_kind", row["prior_kind"], kinds, "kind")
+        prior_level = None
+        if row["prior_seminary_level"]:
+            prior_level = s.ref(
+                n, "prior_seminary_level", row["prior_seminary_level"], levels, "level"
+            )
+            if prior_kind is not None and prior_kind != SEMINARY_KIND:
+                s.fail(n, "prior_seminary_level", "not_seminary")
+        prior = PriorRequirement(prior_kind or 0, prior_level)
+    elif row["prior_seminary_level"]:
+        s.fail(n, "prior_seminary_level", "not_seminary")
+    return None if kind is None else ((kind, program, level), prior)
 
 
 def _ladder(
-    r: _Rows, kinds: dict[int, DocumentKind], levels: dict[int, SeminaryLevel]
+    s: _Sheet, kinds: Mapping[int, DocumentKind], levels: Mapping[int, SeminaryLevel]
 ) -> tuple[LadderRule, ...]:
-    groups: dict[tuple[int, ProgramType | None, int | None], list[tuple[int, dict[str, str]]]] = (
-        defaultdict(list)
-    )
-    for n, row in r.rows:
-        kind = r.integer(n, "kind", row["kind"], 1, 9)
-        program: ProgramType | None = None
-        if row["program_type"]:
-            try:
-                program = ProgramType(row["program_type"])
-            except ValueError:
-                r.fail(
-                    n,
-                    "program_type",
-                    f"{row['program_type']!r} is not a programme type",
-                    "نوع دوره نامعتبر است",
-                    "continuous, discontinuous, integrated or empty",
-                    "پیوسته، ناپیوسته، یکپارچه یا خالی",
-                )
-                continue
-        level = (
-            r.integer(n, "seminary_level", row["seminary_level"], 1, 4)
-            if row["seminary_level"]
-            else None
-        )
-        if kind is None:
-            continue
-        if kind not in kinds:
-            r.fail(
-                n,
-                "kind",
-                f"kind {kind} is not in kinds.csv",
-                "نوع مدرک تعریف نشده است",
-                "use a kind from kinds.csv",
-                "نوعی از kinds.csv",
-            )
-        groups[(kind, program, level)].append((n, row))
+    """Rows with the same (kind, program_type, seminary_level) are alternatives of one rule."""
+    groups: dict[_Key, list[tuple[int, _Prior, dict[str, str]]]] = defaultdict(list)
+    seen: dict[object, int] = {}
+    for n, row in s.rows:
+        parsed = _ladder_row(s, n, row, kinds, levels)
+        if parsed is not None and s.unique(n, "prior_kind", parsed, seen, "this rule row"):
+            groups[parsed[0]].append((n, parsed[1], row))
     rules = []
-    for (kind, program, level), rows in groups.items():
-        alternatives: list[PriorRequirement] = []
-        own = False
-        empty = 0
-        for n, row in rows:
-            prior = row["prior_kind"]
-            if not prior:
-                empty += 1
-                continue
-            if prior == OWN_DEGREE:
-                own = True
-                continue
-            pk = r.integer(n, "prior_kind", prior, 1, 9)
-            pl = (
-                r.integer(n, "prior_seminary_level", row["prior_seminary_level"], 1, 4)
-                if row["prior_seminary_level"]
-                else None
-            )
-            if pk is not None and pk not in kinds:
-                r.fail(
-                    n,
-                    "prior_kind",
-                    f"kind {pk} is not in kinds.csv",
-                    "نوع مدرک تعریف نشده است",
-                    f"use a kind from kinds.csv or {OWN_DEGREE!r}",
-                    "نوعی از kinds.csv",
-                )
-            if pl is not None and pl not in levels:
-                r.fail(
-                    n,
-                    "prior_seminary_level",
-                    f"level {pl} is not in seminary_levels.csv",
-                    "سطح تعریف نشده است",
-                    "use 1-4",
-                    "۱ تا ۴",
-                )
-            if pk is not None:
-                alternatives.append(PriorRequirement(pk, pl))
-        if empty and (alternatives or own):
-            r.fail(
-                rows[0][0],
-                "prior_kind",
-                "one rule both needs nothing and needs a prior document",
-                "یک قاعده هم بدون پیش‌نیاز و هم با پیش‌نیاز آمده است",
-                "remove the row with an empty prior_kind, or the others",
-                "یکی را حذف کنید",
-            )
+    for (kind, program, level), entries in groups.items():
+        priors = [prior for _, prior, _ in entries]
+        if None in priors and len(priors) > 1:
+            s.fail(entries[0][0], "prior_kind", "mixed_rule")
+        notes = [(row["note_fa"], row["note_en"]) for _, _, row in entries]
         rules.append(
             LadderRule(
                 kind,
                 program,
                 level,
-                tuple(alternatives),
-                own,
-                rows[0][1]["note_fa"],
-                rows[0][1]["note_en"],
+                tuple(p for p in priors if isinstance(p, PriorRequirement)),
+                needs_own_degree=OWN_DEGREE in priors,
+                note_fa="، ".join(fa for fa, _ in notes if fa),
+                note_en=", ".join(en for _, en in notes if en),
             )
         )
+    # Reference.rule_for falls back to (kind, None, None): without it a kind would need nothing.
+    for kind in kinds:
+        for level in sorted(levels) if kind == SEMINARY_KIND else [None]:
+            if (kind, None, level) not in groups and (kind, None, None) not in groups:
+                what = f"kind {kind}" + (f" level {level}" if level else "")
+                what_fa = f"نوع {kind}" + (f" سطح {level}" if level else "")
+                s.fail(0, "kind", "uncovered", what=what, what_fa=what_fa)
     return tuple(rules)
 
 
@@ -438,72 +438,71 @@ def _checksums(directory: Path) -> dict[str, str]:
     return {
         name: hashlib.sha256((directory / name).read_bytes()).hexdigest()
         for name in FILES
-        if (directory / name).exists()
+        if (directory / name).is_file()
     }
 
 
-def _manifest(directory: Path, problems: list[Problem]) -> str:
-    path = directory / MANIFEST
-    fix = "run `sehat reference manifest DIR` after editing, and raise the version"
-    fix_fa = "پس از ویرایش `sehat reference manifest DIR` را اجرا و نسخه را افزایش دهید"
+def _read_manifest(directory: Path) -> tuple[str, dict[str, str]] | None:
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        version = str(manifest["version"])
-        sums = dict(manifest["files"])
+        data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        version, files = data["version"], data["files"]
     except (OSError, ValueError, KeyError, TypeError):
-        problems.append(
-            Problem(
-                f"{MANIFEST}:0",
-                "missing or unreadable (needs version and files)",
-                "مانیفست وجود ندارد یا خوانا نیست",
-                fix,
-                fix_fa,
-            )
-        )
+        return None
+    if not (isinstance(version, str) and version and isinstance(files, dict)):
+        return None
+    return version, {str(k): str(v) for k, v in files.items()}
+
+
+def _check_manifest(directory: Path, problems: list[Problem]) -> str:
+    manifest = _read_manifest(directory)
+    if manifest is None:
+        problems.append(_problem(MANIFEST, 0, "", "manifest"))
         return ""
+    version, recorded = manifest
     for name, digest in _checksums(directory).items():
-        if sums.get(name) != digest:
-            problems.append(
-                Problem(
-                    f"{name}:0",
-                    "the file changed since the manifest was written",
-                    "فایل پس از نوشتن مانیفست تغییر کرده است",
-                    fix,
-                    fix_fa,
-                )
-            )
+        if recorded.get(name) != digest:
+            expected = recorded.get(name, "none")[:12]
+            problems.append(_problem(name, 0, "", "changed", found=digest[:12], expected=expected))
     return version
 
 
+def _next_version(version: str) -> str:
+    """1405.1 -> 1405.2: the last number raised by one."""
+    match = re.search(r"(\d+)$", version)
+    if match is None:
+        return f"{version}.1" if version else "1"
+    return f"{version[: match.start()]}{int(match.group(1)) + 1}"
+
+
 def refresh_manifest(directory: Path, version: str | None = None) -> str:
-    """Rewrite ``manifest.json`` with the current checksums (and a new version if given)."""
-    path = directory / MANIFEST
-    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    new_version = version or str(old.get("version", "1"))
-    path.write_text(
-        json.dumps(
-            {"version": new_version, "files": _checksums(directory)}, ensure_ascii=False, indent=2
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    return new_version
+    """Rewrite ``manifest.json`` with the files' SHA-256 and return the data version.
+
+    Without ``version`` the old one is kept when no file changed, and its last number is
+    raised by one when some file did.
+    """
+    old = _read_manifest(directory)
+    sums = _checksums(directory)
+    if version is None:
+        old_version, old_sums = old or ("", {})
+        version = old_version if old_sums == sums else _next_version(old_version)
+    text = json.dumps({"version": version, "files": sums}, ensure_ascii=False, indent=2)
+    (directory / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    return version
 
 
 def _load(directory: Path) -> Reference:
     problems: list[Problem] = []
-    version = _manifest(directory, problems)
+    version = _check_manifest(directory, problems)
 
-    def rows(name: str) -> _Rows:
-        return _Rows(directory, name, problems)
+    def sheet(name: str) -> _Sheet:
+        return _Sheet(directory, name, problems)
 
-    domains = _domains(rows("domains.csv"))
-    institutions = _institutions(rows("institutions.csv"), domains)
-    kinds = _kinds(rows("kinds.csv"))
-    levels = _levels(rows("seminary_levels.csv"), kinds)
-    isced = {row["code"] for _, row in rows("isced_f_2013.csv").rows}
-    fields = _fields(rows("fields.csv"), isced, domains)
-    ladder = _ladder(rows("ladder.csv"), kinds, levels)
+    domains = _domains(sheet("domains.csv"))
+    institutions = _institutions(sheet("institutions.csv"), domains)
+    kinds = _kinds(sheet("kinds.csv"))
+    levels = _levels(sheet("seminary_levels.csv"), kinds)
+    fields = _fields(sheet("fields.csv"), _isced_fields(sheet("isced_f_2013.csv")), domains)
+    ladder = _ladder(sheet("ladder.csv"), kinds, levels)
     if problems:
         raise ReferenceDataError(problems)
     index = {(rule.kind, rule.program_type, rule.seminary_level): rule for rule in ladder}
@@ -516,5 +515,9 @@ def _load_default() -> Reference:
 
 
 def load_reference(directory: Path | None = None) -> Reference:
-    """The reference data in ``directory`` (default: the package's, loaded once)."""
-    return _load_default() if directory is None else _load(directory)
+    """The reference data in ``directory`` (default: the package's own, loaded once).
+
+    Raises:
+        ReferenceDataError: listing every problem found, each as ``file:row:column``.
+    """
+    return _load_default() if directory is None else _load(Path(directory))
