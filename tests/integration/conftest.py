@@ -3,6 +3,12 @@
 PostgreSQL comes from ``SEHAT_TEST_POSTGRES_URL`` (``.ci/run`` sets it); without it the run
 FAILS — these tests never skip. Each session migrates one fresh database per backend; each
 test starts from empty tables.
+
+    database_url        a migrated database per backend, for the whole session
+    engine              that database, emptied for this test
+    blank_database_url  a fresh database per test that was never migrated
+    app / client        the real API (create_app) on ``engine``, and a client for it
+    tokens              a bearer header for every role (see ``api_helpers.Tokens``)
 """
 
 from __future__ import annotations
@@ -14,9 +20,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from sehat.store import schema
 from sehat.store.db import make_engine, upgrade
+
+from .api_helpers import Tokens, make_client, make_tokens
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -105,3 +115,38 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database that was never migrated (one per test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    url, admin = _create_pg_database("sehat_blank")
+    yield url
+    _drop_pg_database(admin, url)
+
+
+@pytest.fixture
+def client(engine: sa.Engine, data_dir: Path) -> TestClient:
+    """A client of the real app (``create_app``) on this test's empty database.
+
+    Building the app seeds the reference institutions, as ``sehat serve`` does.
+    """
+    return make_client(engine, data_dir)
+
+
+@pytest.fixture
+def app(client: TestClient) -> FastAPI:
+    """The application behind ``client``."""
+    application = client.app
+    assert isinstance(application, FastAPI)
+    return application
+
+
+@pytest.fixture
+def tokens(client: TestClient, engine: sa.Engine) -> Tokens:
+    """A bearer header per role: operator, domain admins of domains 1 and 2, registrars of
+    two institutions of domain 1 and one of domain 2, holder, verifier, auditor."""
+    return make_tokens(engine)

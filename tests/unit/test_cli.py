@@ -7,6 +7,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sehat.cli.main import app
@@ -17,90 +18,138 @@ from sehat.reference.loader import default_directory
 
 runner = CliRunner()
 CODE = authcode.build(1, 1, 1405, 2, 12345)
+# DESIGN §3: the graduation record's field names, in order (the backfill file's header).
+RECORD_HEADER = [
+    *("national_id", "first_name", "last_name", "first_name_latin", "last_name_latin"),
+    *("father_name", "birth_date", "gender", "institution", "kind", "seminary_level"),
+    *("field_code", "field_name", "program_type", "student_number", "entry_date"),
+    *("graduation_date", "gpa", "prior_code", "degree_code", "courses"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _data_dir_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every command's data directory and database live under tmp_path."""
+    data = tmp_path / "sehat-data"
+    monkeypatch.setenv("SEHAT_DATA_DIR", str(data))
+    monkeypatch.setenv("SEHAT_DATABASE_URL", f"sqlite:///{data / 'sehat.db'}")
+    return data
 
 
 def test_code_check_explains_every_field_and_exits_0() -> None:
     result = runner.invoke(app, ["code", "check", CODE])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
+    assert "VALID" in result.output and authcode.format_code(CODE) in result.output
     assert "University of Tehran" in result.output and "Bachelor" in result.output
-    persian = runner.invoke(app, ["code", "check", to_persian_digits(authcode.format_code(CODE))])
-    assert persian.exit_code == 0
+    assert "دانشگاه تهران" in result.output and "کارشناسی" in result.output
+
+
+def test_code_check_accepts_persian_digits_and_separators() -> None:
+    persian = to_persian_digits(authcode.format_code(CODE))
+    result = runner.invoke(app, ["code", "check", persian])
+    assert result.exit_code == 0, result.output
+    assert "University of Tehran" in result.output
 
 
 def test_code_check_names_the_position_of_a_typo_and_exits_1() -> None:
     typo = CODE[:5] + str((int(CODE[5]) + 1) % 10) + CODE[6:]
     result = runner.invoke(app, ["code", "check", typo])
     assert result.exit_code == 1
-    assert "19-20" in result.output and "INVALID" in result.output
+    assert "INVALID" in result.output and "positions 19-20" in result.output
+    assert "کنترلی" in result.output  # the Persian explanation is printed too
     letter = runner.invoke(app, ["code", "check", CODE[:3] + "x" + CODE[3:]])
     assert letter.exit_code == 1 and "character 4" in letter.output
 
 
-def test_code_format_and_generate() -> None:
-    persian = runner.invoke(app, ["code", "format", CODE, "--persian"])
-    assert persian.output.strip() == to_persian_digits(authcode.format_code(CODE))
+def test_code_format_prints_persian_digit_groups() -> None:
+    result = runner.invoke(app, ["code", "format", CODE, "--persian"])
+    assert result.exit_code == 0
+    assert result.output.strip() == "۱۰۰۰-۱۰۵۲-۰۰۰۰-۰۱۲۳-۴۵۷۴"
+    assert to_persian_digits(authcode.format_code(CODE)) == result.output.strip()
+
+
+def test_code_generate_makes_a_valid_code_of_this_year() -> None:
     made = runner.invoke(
         app, ["code", "generate", "--domain", "1", "--institution", "0001", "--kind", "2"]
     )
-    assert made.exit_code == 0
-    parsed = authcode.parse(made.output.strip())
-    assert parsed.institution_code == "10001" and parsed.kind == 2
-    assert parsed.year == jalali_year_of(date.today()) % 100
-    assert (
-        runner.invoke(
-            app, ["code", "generate", "--domain", "7", "--institution", "1", "--kind", "2"]
-        ).exit_code
-        == 2
-    )
-    assert (
-        runner.invoke(
-            app, ["code", "generate", "--domain", "1", "--institution", "1", "--kind", "0"]
-        ).exit_code
-        == 2
-    )
+    assert made.exit_code == 0, made.output
+    printed = made.output.strip()
+    parsed = authcode.parse(printed)
+    assert parsed.code.startswith("10001") and parsed.kind == 2
+    assert parsed.code[5:7] == f"{jalali_year_of(date.today()) % 100:02d}"
+    assert runner.invoke(app, ["code", "check", printed]).exit_code == 0
 
 
-def test_reference_commands(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("domain", "kind", "words"), [("7", "2", "--domain"), ("1", "0", "--kind")]
+)
+def test_code_generate_refuses_a_bad_domain_or_kind_with_exit_2(
+    domain: str, kind: str, words: str
+) -> None:
+    result = runner.invoke(
+        app, ["code", "generate", "--domain", domain, "--institution", "0001", "--kind", kind]
+    )
+    assert result.exit_code == 2 and words in result.output
+
+
+def test_reference_list_and_check(tmp_path: Path) -> None:
     seminaries = runner.invoke(app, ["reference", "list", "institutions", "--domain", "4"])
     assert seminaries.exit_code == 0 and "Qom Seminary" in seminaries.output
     assert "University of Tehran" not in seminaries.output
-    assert runner.invoke(app, ["reference", "list", "ladder"]).exit_code == 0
-    assert runner.invoke(app, ["reference", "check", str(default_directory())]).exit_code == 0
+    ladder = runner.invoke(app, ["reference", "list", "ladder"])
+    assert ladder.exit_code == 0 and "discontinuous" in ladder.output
+    shipped = runner.invoke(app, ["reference", "check", str(default_directory())])
+    assert shipped.exit_code == 0 and "valid" in shipped.output
     broken = tmp_path / "data"
     shutil.copytree(default_directory(), broken)
     (broken / "fields.csv").write_text("code,name\n1,x\n", encoding="utf-8")
     result = runner.invoke(app, ["reference", "check", str(broken)])
-    assert result.exit_code == 1 and "fields.csv:1" in result.output
+    assert result.exit_code == 1
+    assert "fields.csv:1" in result.output and "expected code,name_fa" in result.output
 
 
 def test_synth_writes_the_record_fields_reproducibly(tmp_path: Path) -> None:
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     for out in (first, second):
-        assert (
-            runner.invoke(
-                app, ["synth", "--count", "50", "--out", str(out), "--seed", "3"]
-            ).exit_code
-            == 0
-        )
+        result = runner.invoke(app, ["synth", "--count", "50", "--out", str(out), "--seed", "3"])
+        assert result.exit_code == 0, result.output
     assert first.read_bytes() == second.read_bytes()
-    with first.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 50
-    assert list(rows[0])[:3] == ["national_id", "first_name", "last_name"]
+    lines = first.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 51
+    with first.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        assert next(reader) == RECORD_HEADER
+        assert len(list(reader)) == 50
 
 
-def test_db_and_tokens_from_the_command_line(tmp_path: Path) -> None:
-    env = {"SEHAT_DATA_DIR": str(tmp_path / "data"), "SEHAT_DATABASE_URL": ""}
+def test_serve_refuses_an_unmigrated_database_with_exit_2(tmp_path: Path) -> None:
+    data = tmp_path / "fresh"
+    env = {"SEHAT_DATA_DIR": str(data), "SEHAT_DATABASE_URL": f"sqlite:///{data / 'x.db'}"}
+    result = runner.invoke(app, ["serve", "--port", "0"], env=env)
+    assert result.exit_code == 2
+    assert "sehat db upgrade" in result.output and "not migrated" in result.output
+    assert "مهاجرت" in result.output
+
+
+def test_db_upgrade_then_tokens_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "registry"
+    env = {"SEHAT_DATA_DIR": str(data), "SEHAT_DATABASE_URL": f"sqlite:///{data / 'r.db'}"}
     refused = runner.invoke(app, ["token", "list"], env=env)
     assert refused.exit_code == 2 and "sehat db upgrade" in refused.output
-    assert runner.invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+    upgraded = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert upgraded.exit_code == 0, upgraded.output
+    assert (data / "r.db").is_file()
     made = runner.invoke(
         app, ["token", "create", "--role", "registrar", "--institution", "10001"], env=env
     )
     assert made.exit_code == 0, made.output
     token = made.stdout.strip().splitlines()[0]
-    assert token.startswith("sehat_")
+    assert token.startswith("sehat_") and len(token) > 30
     missing = runner.invoke(app, ["token", "create", "--role", "registrar"], env=env)
-    assert missing.exit_code == 2 and "institution" in missing.output
+    assert missing.exit_code == 2
+    assert "a registrar account needs an institution" in missing.output
+    assert "موسسه" in missing.output
     listed = runner.invoke(app, ["token", "list"], env=env)
-    assert listed.exit_code == 0 and "registrar" in listed.output and token not in listed.output
+    assert listed.exit_code == 0 and "registrar" in listed.output
+    assert token[:10] in listed.output  # the prefix, to tell tokens apart
+    assert token not in listed.output  # never the secret

@@ -26,7 +26,7 @@ def test_the_shipped_data_covers_all_five_domains() -> None:
     assert len(REF.institutions) >= 60
     offices = {i.domain for i in REF.institutions.values() if i.number == 0}
     assert offices == {1, 2, 3, 4, 5}
-    per_domain = Counter(i.domain for i in REF.institutions.values() if i.number != 0)
+    per_domain = Counter(i.domain for i in REF.institutions.values() if i.number != 0 and i.active)
     assert all(per_domain[d] >= 6 for d in range(1, 6)), per_domain
     assert len(REF.fields) >= 150
     assert sorted(REF.kinds) == list(range(1, 10))
@@ -146,6 +146,7 @@ def _problems(directory: Path) -> dict[str, Problem]:
     for p in info.value.problems:
         assert p.message and p.message_fa and p.fix and p.fix_fa, p
         assert p.message != p.message_fa
+        assert any("\u0600" <= ch <= "\u06ff" for ch in p.message_fa + p.fix_fa), p  # Persian
     return {p.field: p for p in info.value.problems}
 
 
@@ -189,6 +190,7 @@ def _problems(directory: Path) -> dict[str, Problem]:
             "kind 12 is not in kinds.csv",
         ),
         ("ladder.csv", "6,,,4,", "6,,,12,", "prior_kind", "kind 12 is not in kinds.csv"),
+        ("ladder.csv", "6,,,4,", "12,,,4,", "kind", "kind 12 is not in kinds.csv"),
         ("ladder.csv", "7,,3,7,2", "7,,3,7,6", "prior_seminary_level", "level 6 is not in"),
         ("ladder.csv", "2,discontinuous,,1", "2,part-time,,1", "program_type", "not one of"),
         ("ladder.csv", "6,,,4,,", "6,,2,4,,", "seminary_level", "only kind 7"),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
@@ -23,6 +23,7 @@ from sehat.api.routes import (
     verify,
 )
 from sehat.config import Settings
+from sehat.core.persian import to_persian_digits
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
 from sehat.services.evidence import Evidence
@@ -30,11 +31,18 @@ from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine
 
-MAX_BODY = 20 * 1024 * 1024  # a 5,000-record batch with transcripts fits comfortably
+# DESIGN §7 batches (5,000 records with transcripts) fit comfortably in 20 MB.
+MAX_BODY = 20 * 1024 * 1024
 
 
 class BodyLimit:
-    """413 for request bodies over ``limit`` bytes, declared or streamed."""
+    """413, in the JSON error shape, for a request body over ``limit`` bytes.
+
+    A declared ``Content-Length`` over the limit is refused before anything is read; a
+    streamed body is counted as it arrives and refused at the first byte over, so an
+    oversized upload never sits whole in memory. (Starlette's own limit answers in plain
+    text, which clients of this API could not parse.)
+    """
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
         self.app = app
@@ -44,62 +52,67 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send, self.limit)
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
             return
         seen = 0
+        started = refused = False
 
         async def counting() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    refused = True
+                    if not started:
+                        await self._refuse(scope, receive, send)
+                    # The app sees a client that went away and stops reading.
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counting, send)
-        except _TooLarge:
-            await _too_large(send, self.limit)
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 is already out; the app's own answer is dropped
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
 
+        await self.app(scope, counting, guarded)
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "type": "too_large",
-                "message": f"the request body is over {limit // (1024 * 1024)} MB; "
-                "split it into smaller batches",
-                "message_fa": "بدنه درخواست بیش از حد بزرگ است؛ آن را در دسته‌های کوچک‌تر بفرستید",
-            }
-        },
-        ensure_ascii=False,
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        mb = self.limit // (1024 * 1024)
+        body = errors.error_body(
+            "too_large",
+            f"the request body is over {mb} MB; split it into smaller batches",
+            f"بدنه درخواست بیش از {to_persian_digits(str(mb))} مگابایت است؛ "
+            "آن را در دسته‌های کوچک‌تر بفرستید",
+        )
+        await JSONResponse(body, 413, headers={"Connection": "close"})(scope, receive, send)
 
 
 def create_app(
     settings: Settings, *, engine: sa.Engine | None = None, keystore: KeyStore | None = None
 ) -> FastAPI:
-    """The API for ``settings``; raises InfrastructureError for an unusable database."""
-    engine = engine or make_engine(settings.database_url)
-    check_schema(engine)
+    """The API for ``settings``.
+
+    Raises InfrastructureError, before anything is served, for a database that is not
+    migrated or is newer than this version (``sehat db upgrade`` / upgrade Sehat).
+    Reference institutions missing from the database are added; existing rows are kept.
+    """
+    if engine is None:
+        engine = make_engine(settings.database_url)
+        try:
+            check_schema(engine)
+        except Exception:
+            engine.dispose()
+            raise
+    else:
+        check_schema(engine)
     ref = load_reference()
     with engine.begin() as conn:
         sync_from_reference(conn, ref, datetime.now(UTC))

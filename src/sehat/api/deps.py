@@ -18,22 +18,27 @@ from sehat.services.principal import Principal
 
 
 def get_engine(request: Request) -> sa.Engine:
+    """The app's database engine."""
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
 def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def get_reference(request: Request) -> Reference:
+    """The reference data loaded at start-up."""
     return request.app.state.reference  # type: ignore[no-any-return]
 
 
 def get_keystore(request: Request) -> KeyStore:
+    """The signing key store."""
     return request.app.state.keystore  # type: ignore[no-any-return]
 
 
 def get_evidence(request: Request) -> Evidence:
+    """Signing and logging of document versions."""
     return request.app.state.evidence  # type: ignore[no-any-return]
 
 
@@ -51,14 +56,17 @@ def _bearer(request: Request) -> str | None:
 
 
 def get_optional_principal(request: Request) -> Principal | None:
+    """The caller when a bearer token is given (401 for a bad one), else None (the public)."""
     token = _bearer(request)
     if token is None:
         return None
+    # Looked up on every request, never cached: a revoked token stops at once.
     with get_engine(request).connect() as conn:
         return authenticate(conn, token, datetime.now(UTC))
 
 
 def get_principal(request: Request) -> Principal:
+    """The caller; 401 without a bearer token."""
     principal = get_optional_principal(request)
     if principal is None:
         raise AuthenticationError(

@@ -1,94 +1,131 @@
-"""``sehat serve``, ``sehat db upgrade|current``, ``sehat token create|list|revoke``."""
+"""``sehat serve``, ``sehat db upgrade|current``, ``sehat account create|list`` and
+``sehat token create|list|revoke``.
+
+Settings come from the environment (SEHAT_DATA_DIR, SEHAT_DATABASE_URL). A problem the
+operator can fix (an unmigrated database, a wrong scope) is printed in Persian and English
+without a traceback, and the command exits 2.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn, TypeVar
 
 import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sehat.config import Settings, load_settings
-from sehat.errors import SehatError
+from sehat.errors import InfrastructureError, SehatError
 from sehat.reference.loader import load_reference
 from sehat.services import accounts
 from sehat.services.institutions import sync_from_reference
 from sehat.services.principal import Principal, Role
 from sehat.store.db import check_schema, current_revision, head_revision, make_engine, upgrade
+from sehat.store.tx import in_transaction
 
 db_app = typer.Typer(help="Database migrations / مهاجرت پایگاه داده", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens / توکن‌ها", no_args_is_help=True)
+account_app = typer.Typer(help="Accounts / حساب‌ها", no_args_is_help=True)
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 CLI_OPERATOR = Principal(role=Role.OPERATOR, account_id="cli", name="command line")
+T = TypeVar("T")
 
 
-def _fail(exc: SehatError) -> None:
-    err.print(f"[red]{exc.diagnostics()}[/red]")
+def _fail(exc: SehatError) -> NoReturn:
+    err.print(exc.diagnostics(), style="red", markup=False)
     raise typer.Exit(2)
 
 
+def _guarded(step: Callable[[], T]) -> T:
+    """Run ``step``; a SehatError or an unreachable database exits 2 with a clear message."""
+    try:
+        return step()
+    except SehatError as exc:
+        _fail(exc)
+    except sa.exc.SQLAlchemyError as exc:
+        # The driver's text names host and user but never the password; no traceback.
+        _fail(
+            InfrastructureError(
+                f"the database cannot be used ({type(exc).__name__}: "
+                f"{str(getattr(exc, 'orig', None) or exc).splitlines()[0]}); "
+                "check SEHAT_DATABASE_URL and that the server is running",
+                "پایگاه داده در دسترس نیست؛ SEHAT_DATABASE_URL و روشن بودن سرور را بررسی کنید",
+            )
+        )
+
+
+def _engine(settings: Settings) -> sa.Engine:
+    try:
+        return make_engine(settings.database_url)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise InfrastructureError(
+            f"SEHAT_DATABASE_URL is not a database URL ({exc}); use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DB",
+            "SEHAT_DATABASE_URL نشانی پایگاه داده معتبری نیست",
+        ) from None
+
+
+def _ready() -> sa.Engine:
+    """The database named by the environment, refused unless it is at the newest revision."""
+    engine = _engine(load_settings())
+    check_schema(engine)
+    return engine
+
+
 def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> None:
-    """Run the API with uvicorn on ``host:port``."""
+    """Run the API with uvicorn on ``host:port``; exits 2 for a database it cannot serve."""
     import uvicorn
 
     from sehat.api.app import create_app
 
-    try:
-        # Built once here even with several workers: it checks the database, makes missing
-        # keys and logs key events before any worker starts, so workers never race on them.
-        app = create_app(settings)
-    except SehatError as exc:
-        _fail(exc)
-        return
+    # Built once here even with several workers: it checks the database, makes missing keys
+    # and logs key events before any worker starts, so workers never race on them.
+    app = _guarded(lambda: create_app(settings))
     if workers > 1:
-        import os
-
         os.environ["SEHAT_DATA_DIR"] = str(settings.data_dir)
         os.environ["SEHAT_DATABASE_URL"] = settings.database_url
         uvicorn.run(
             "sehat.api.asgi:app_factory",
             factory=True,
+            workers=workers,
             host=host,
             port=port,
-            workers=workers,
             log_level="warning",
-            access_log=False,
+            access_log=False,  # paths can carry share tokens: no access log
             server_header=False,
         )
         return
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=False,
-        server_header=False,
-    )
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, server_header=False)
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8000, "--port"),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="0: any free port"),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="worker processes"),
 ) -> None:
-    """Serve the API (refuses an unmigrated or newer database)."""
-    serve_app(load_settings(), host, port, workers)
+    """Serve the API (refuses an unmigrated or newer database, exit 2)."""
+    serve_app(_guarded(load_settings), host, port, workers)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Migrate the database to the newest schema."""
-    settings = load_settings()
-    try:
-        engine = make_engine(settings.database_url)
+    """Migrate the database to the newest schema and add missing reference institutions."""
+
+    def step() -> tuple[str, int]:
+        engine = _engine(load_settings())
         revision = upgrade(engine)
         with engine.begin() as conn:
             added = sync_from_reference(conn, load_reference(), datetime.now(UTC))
-    except SehatError as exc:
-        _fail(exc)
-        return
+        engine.dispose()
+        return revision, added
+
+    revision, added = _guarded(step)
     console.print(f"database at revision {revision} / پایگاه داده به‌روز شد")
     if added:
         console.print(f"{added} institutions added from the reference data / موسسه افزوده شد")
@@ -97,39 +134,87 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's revision and the newest one this version knows."""
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    console.print(
-        f"database: {current_revision(engine) or 'not migrated'}; newest: {head_revision()}"
+    engine = _guarded(lambda: _engine(load_settings()))
+    current = _guarded(lambda: current_revision(engine))
+    head = head_revision()
+    if current == head:
+        state = "up to date / به‌روز"
+    elif current is None:
+        state = "not migrated: run `sehat db upgrade` / مهاجرت داده نشده"
+    else:
+        state = "differs from this version: see `sehat serve` / با این نسخه یکی نیست"
+    console.print(f"database: {current or '-'}; newest known: {head}; {state}", markup=False)
+
+
+@account_app.command("create")
+def account_create(
+    role: Role = typer.Option(..., "--role"),
+    name: str = typer.Option(..., "--name", help="who holds it, e.g. 'Registrar, Univ. X'"),
+    institution: str | None = typer.Option(None, "--institution", help="registrar: NNNNN"),
+    domain: int | None = typer.Option(None, "--domain", help="domain admin: 1-5"),
+    national_id: str | None = typer.Option(None, "--national-id", help="holder"),
+) -> None:
+    """Create an account; prints its id (give it to `sehat token create --account`)."""
+    now = datetime.now(UTC)
+    engine = _guarded(_ready)
+    account_id = _guarded(
+        lambda: in_transaction(
+            engine,
+            lambda c: accounts.create_account(
+                c, role, name, now, institution=institution, domain=domain, national_id=national_id
+            ),
+        )
     )
+    console.print(account_id)
 
 
-def _engine_ready() -> sa.Engine:
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    return engine
+@account_app.command("list")
+def account_list() -> None:
+    """Every account (no national IDs)."""
+    engine = _guarded(_ready)
+    with engine.connect() as conn:
+        items = accounts.list_accounts(conn, CLI_OPERATOR)
+    table = Table(title="accounts / حساب‌ها", box=None, title_justify="left")
+    for col in ("account_id", "role", "scope", "name", "active"):
+        table.add_column(col, no_wrap=col in ("account_id", "role"))
+    for a in items:
+        table.add_row(
+            a.account_id,
+            a.role.value,
+            a.institution or (f"domain {a.domain}" if a.domain else ""),
+            Text(a.name),
+            "yes" if a.active else "no",
+        )
+    console.print(table)
 
 
 @token_app.command("create")
 def token_create(
-    role: Role = typer.Option(..., "--role"),
+    role: Role | None = typer.Option(None, "--role", help="makes a new account of this role"),
     institution: str | None = typer.Option(None, "--institution", help="registrar: NNNNN"),
     domain: int | None = typer.Option(None, "--domain", help="domain admin: 1-5"),
     national_id: str | None = typer.Option(None, "--national-id", help="holder"),
+    account: str | None = typer.Option(None, "--account", help="an existing account's id"),
     label: str = typer.Option("", "--label"),
-    name: str = typer.Option("", "--name", help="account name"),
-    days: int | None = typer.Option(None, "--days", help="expires after this many days"),
+    name: str = typer.Option("", "--name", help="name of the new account"),
+    days: int | None = typer.Option(None, "--days", min=1, help="expires after this many days"),
 ) -> None:
-    """Create an account and a token for it; the token is printed once."""
-    from sehat.store.tx import in_transaction
-
+    """Create a token (and, with --role, its account); the token is printed once."""
+    if (role is None) == (account is None):
+        err.print(
+            "give either --role (a new account) or --account ID (an existing one) / "
+            "یا --role یا --account را بدهید",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(2)
     now = datetime.now(UTC)
-    try:
-        engine = _engine_ready()
+    engine = _guarded(_ready)
 
-        def work(conn: sa.Connection) -> str:
-            account = accounts.create_account(
+    def work(conn: sa.Connection) -> str:
+        account_id = account
+        if role is not None:
+            account_id = accounts.create_account(
                 conn,
                 role,
                 name or role.value,
@@ -138,52 +223,52 @@ def token_create(
                 domain=domain,
                 national_id=national_id,
             )
-            expires = now + timedelta(days=days) if days else None
-            token, _ = accounts.create_token(conn, account, now, label=label, expires_at=expires)
-            return token
+        assert account_id is not None
+        expires = now + timedelta(days=days) if days else None
+        token, _ = accounts.create_token(conn, account_id, now, label=label, expires_at=expires)
+        return token
 
-        token = in_transaction(engine, work)
-    except SehatError as exc:
-        _fail(exc)
-        return
-    console.print(token)
-    err.print("shown once: store it now / فقط یک بار نمایش داده می‌شود")
+    token = _guarded(lambda: in_transaction(engine, work))
+    console.print(token, markup=False)
+    err.print("shown once: store it now / فقط همین یک بار نمایش داده می‌شود", markup=False)
 
 
 @token_app.command("list")
 def token_list() -> None:
     """Tokens (never their secrets)."""
-    try:
-        engine = _engine_ready()
-    except SehatError as exc:
-        _fail(exc)
-        return
+    engine = _guarded(_ready)
     with engine.connect() as conn:
         items = accounts.list_tokens(conn, CLI_OPERATOR)
-    table = Table(title="tokens / توکن‌ها")
-    for col in ("token_id", "prefix", "role", "institution", "domain", "label", "revoked"):
-        table.add_column(col)
-    for item in items:
+    table = Table(title="tokens / توکن‌ها", box=None, title_justify="left")
+    for col in ("token_id", "prefix", "role", "scope", "label", "state"):
+        # Ids stay whole on one line so they can be copied into `sehat token revoke`.
+        table.add_column(col, no_wrap=col in ("token_id", "prefix", "role"))
+    for i in items:
+        if i.revoked_at:
+            state = "revoked"
+        elif i.expires_at:
+            state = "expires " + i.expires_at.date().isoformat()
+        else:
+            state = "active"
         table.add_row(
-            *(
-                str(item[c] if item[c] is not None else "")
-                for c in ("token_id", "prefix", "role", "institution", "domain", "label", "revoked")
-            )
+            i.token_id,
+            i.prefix + "…",
+            i.role.value,
+            i.institution or (f"domain {i.domain}" if i.domain else ""),
+            Text(i.label),
+            state,
         )
     console.print(table)
 
 
 @token_app.command("revoke")
 def token_revoke(token_id: str) -> None:
-    """Revoke a token by its id."""
-    from sehat.store.tx import in_transaction
-
-    try:
-        engine = _engine_ready()
-        in_transaction(
-            engine, lambda c: accounts.revoke_token(c, CLI_OPERATOR, token_id, datetime.now(UTC))
+    """Revoke a token by its id (see `sehat token list`); it stops working at once."""
+    engine = _guarded(_ready)
+    now = datetime.now(UTC)
+    _guarded(
+        lambda: in_transaction(
+            engine, lambda c: accounts.revoke_token(c, CLI_OPERATOR, token_id, now)
         )
-    except SehatError as exc:
-        _fail(exc)
-        return
+    )
     console.print("revoked / باطل شد")

@@ -1,5 +1,9 @@
 """Institutions at runtime: seeded from the reference data, administered by the operator and
-the domain admins (DESIGN §1)."""
+the domain admins (DESIGN §1).
+
+The reference files ship the known institutions; the ``institutions`` table is the truth at
+run time, so administrators can add institutions and deactivate them without a release.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from sehat.errors import ConflictError, InputError, NotFoundError, Problem
-from sehat.reference.models import Reference
+from sehat.reference.models import Institution, Reference
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
 
 
 def sync_from_reference(conn: sa.Connection, reference: Reference, now: datetime) -> int:
-    """Insert reference institutions the database does not have yet; returns how many."""
+    """Insert reference institutions the database does not have yet; returns how many.
+
+    Existing rows are left alone: a name changed or an institution deactivated by an
+    administrator is not undone by a restart.
+    """
     have = set(conn.execute(sa.select(t.institutions.c.code)).scalars())
     rows = [
         {
@@ -38,26 +46,37 @@ def sync_from_reference(conn: sa.Connection, reference: Reference, now: datetime
     return len(rows)
 
 
-def _public(row: Any) -> dict[str, Any]:
-    return {
-        "code": row.code,
-        "domain": row.domain,
-        "number": f"{row.number:04d}",
-        "name_fa": row.name_fa,
-        "name_en": row.name_en,
-        "city_fa": row.city_fa,
-        "city_en": row.city_en,
-        "category": row.category,
-        "active": row.active,
-    }
+def _institution(row: Any) -> Institution:
+    return Institution(
+        code=row.code,
+        domain=row.domain,
+        number=row.number,
+        name_fa=row.name_fa,
+        name_en=row.name_en,
+        city_fa=row.city_fa,
+        city_en=row.city_en,
+        category=row.category,
+        active=bool(row.active),
+    )
 
 
-def list_institutions(conn: sa.Connection, domain: int | None = None) -> list[dict[str, Any]]:
-    """Institutions, optionally of one domain (public reference data)."""
+def list_institutions(conn: sa.Connection, domain: int | None = None) -> list[Institution]:
+    """Institutions, optionally of one domain, in code order."""
     query = sa.select(t.institutions).order_by(t.institutions.c.code)
     if domain is not None:
         query = query.where(t.institutions.c.domain == domain)
-    return [_public(r) for r in conn.execute(query)]
+    return [_institution(r) for r in conn.execute(query)]
+
+
+def get_institution(conn: sa.Connection, code: str) -> Institution:
+    """One institution by its 5-digit code."""
+    row = conn.execute(sa.select(t.institutions).where(t.institutions.c.code == code)).first()
+    if row is None:
+        raise NotFoundError(
+            f"no institution {code}; see GET /api/v1/institutions",
+            f"موسسه‌ای با کد {code} یافت نشد؛ فهرست موسسات را ببینید",
+        )
+    return _institution(row)
 
 
 def _require_admin(principal: Principal, domain: int) -> None:
@@ -65,7 +84,7 @@ def _require_admin(principal: Principal, domain: int) -> None:
         principal.role is Role.OPERATOR
         or (principal.role is Role.DOMAIN_ADMIN and principal.domain == domain),
         f"administer institutions of domain {domain}",
-        f"مدیریت موسسات حوزه {domain}",
+        f"مدیریت موسسات حوزه {domain} را",
     )
 
 
@@ -73,46 +92,72 @@ def create_institution(
     conn: sa.Connection,
     principal: Principal,
     reference: Reference,
-    data: dict[str, Any],
+    draft: Institution,
     now: datetime,
-) -> dict[str, Any]:
-    """Add an institution to a domain."""
-    domain, number = int(data["domain"]), int(data["number"])
-    _require_admin(principal, domain)
-    if domain not in reference.domains:
+) -> Institution:
+    """Add an institution (operator: any domain; domain admin: its own).
+
+    ``draft.code`` is ignored: the code is the domain digit and the 4-digit number.
+    """
+    _require_admin(principal, draft.domain)
+    if draft.domain not in reference.domains:
+        known = ", ".join(str(d) for d in sorted(reference.domains))
         raise InputError(
-            Problem("domain", f"{domain} is not a domain", "حوزه نامعتبر است", "use 1-5", "۱ تا ۵")
+            Problem(
+                "domain",
+                f"{draft.domain} is not a domain",
+                f"حوزه {draft.domain} تعریف نشده است",
+                f"use one of {known}",
+                f"یکی از {known} را به کار ببرید",
+            )
         )
-    code = f"{domain}{number:04d}"
+    code = f"{draft.domain}{draft.number:04d}"
     if conn.execute(sa.select(t.institutions.c.code).where(t.institutions.c.code == code)).first():
-        raise ConflictError(f"institution {code} exists already", f"موسسه {code} وجود دارد")
-    row = {
-        "code": code,
-        "domain": domain,
-        "number": number,
-        "name_fa": data["name_fa"],
-        "name_en": data["name_en"],
-        "city_fa": data.get("city_fa") or "",
-        "city_en": data.get("city_en") or "",
-        "category": data.get("category") or "university",
-        "active": True,
-        "created_at": now,
-    }
-    conn.execute(t.institutions.insert().values(**row))
-    return _public(type("Row", (), row))
+        raise ConflictError(
+            f"institution {code} exists already; change it with PATCH instead",
+            f"موسسه {code} از پیش وجود دارد؛ برای تغییر آن از PATCH استفاده کنید",
+        )
+    conn.execute(
+        t.institutions.insert().values(
+            code=code,
+            domain=draft.domain,
+            number=draft.number,
+            name_fa=draft.name_fa,
+            name_en=draft.name_en,
+            city_fa=draft.city_fa,
+            city_en=draft.city_en,
+            category=draft.category,
+            active=draft.active,
+            created_at=now,
+        )
+    )
+    return get_institution(conn, code)
 
 
 def update_institution(
-    conn: sa.Connection, principal: Principal, code: str, changes: dict[str, Any]
-) -> dict[str, Any]:
-    """Rename, re-categorise, activate or deactivate an institution."""
-    row = conn.execute(sa.select(t.institutions).where(t.institutions.c.code == code)).first()
-    if row is None:
-        raise NotFoundError(f"no institution {code}", f"موسسه {code} یافت نشد")
-    _require_admin(principal, row.domain)
+    conn: sa.Connection,
+    principal: Principal,
+    code: str,
+    *,
+    name_fa: str | None = None,
+    name_en: str | None = None,
+    city_fa: str | None = None,
+    city_en: str | None = None,
+    category: str | None = None,
+    active: bool | None = None,
+) -> Institution:
+    """Rename, re-categorise, activate or deactivate an institution (None: unchanged)."""
+    current = get_institution(conn, code)
+    _require_admin(principal, current.domain)
+    changes = {
+        "name_fa": name_fa,
+        "name_en": name_en,
+        "city_fa": city_fa,
+        "city_en": city_en,
+        "category": category,
+        "active": active,
+    }
     values = {k: v for k, v in changes.items() if v is not None}
     if values:
         conn.execute(t.institutions.update().where(t.institutions.c.code == code).values(**values))
-    return _public(
-        conn.execute(sa.select(t.institutions).where(t.institutions.c.code == code)).one()
-    )
+    return get_institution(conn, code)

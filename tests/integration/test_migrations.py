@@ -1,0 +1,149 @@
+"""Migrations: `sehat db upgrade` on both databases, and a server that refuses to run on a
+database that is unmigrated, older or newer than itself — clearly, in both languages, with
+exit code 2 and no traceback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from sehat.api.app import create_app
+from sehat.cli.main import app as cli
+from sehat.config import Settings
+from sehat.errors import InfrastructureError
+from sehat.services.institutions import update_institution
+from sehat.services.principal import Principal, Role
+from sehat.store import schema as t
+from sehat.store.db import head_revision, make_engine, upgrade
+
+from .api_helpers import KEK, REF
+
+runner = CliRunner()
+OPERATOR = Principal(role=Role.OPERATOR, account_id="test")
+
+
+def _env(url: str, tmp_path: Path) -> dict[str, str]:
+    return {"SEHAT_DATA_DIR": str(tmp_path / "data"), "SEHAT_DATABASE_URL": url}
+
+
+def _stamp(url: str, revision: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    engine.dispose()
+
+
+def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_db_upgrade_migrates_a_blank_database_once(blank_database_url: str, tmp_path: Path) -> None:
+    env = _env(blank_database_url, tmp_path)
+    before = runner.invoke(cli, ["db", "current"], env=env)
+    assert before.exit_code == 0 and "not migrated" in before.output
+    first = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert first.exit_code == 0, first.output
+    assert head_revision() in first.output
+    assert f"{len(REF.institutions)} institutions added" in first.output
+    engine = make_engine(blank_database_url)
+    with engine.begin() as conn:
+        update_institution(conn, OPERATOR, "10001", active=False)
+    second = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert second.exit_code == 0 and "institutions added" not in second.output
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.institutions.c.code, t.institutions.c.active)).all()
+    engine.dispose()
+    assert len(rows) == len(REF.institutions)
+    assert dict(rows)["10001"] is False  # an administrator's change survives the upgrade
+    after = runner.invoke(cli, ["db", "current"], env=env)
+    assert "up to date" in after.output and head_revision() in after.output
+
+
+def test_the_app_refuses_an_unmigrated_database_and_touches_nothing(
+    blank_database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=blank_database_url, kek=KEK)
+    with pytest.raises(InfrastructureError, match="sehat db upgrade") as refused:
+        create_app(settings)
+    assert "sehat db upgrade" in refused.value.message_fa
+    engine = make_engine(blank_database_url)
+    assert sa.inspect(engine).get_table_names() == []
+    engine.dispose()
+    assert not (tmp_path / "keys").exists()
+
+
+@pytest.mark.parametrize(("revision", "words"), [("9999", "newer"), ("0001", "older")])
+def test_the_app_refuses_a_database_at_another_revision(
+    blank_database_url: str, tmp_path: Path, revision: str, words: str
+) -> None:
+    _migrate(blank_database_url)
+    _stamp(blank_database_url, revision)
+    settings = Settings(data_dir=tmp_path, database_url=blank_database_url, kek=KEK)
+    with pytest.raises(InfrastructureError, match=words) as refused:
+        create_app(settings)
+    assert refused.value.message_fa != refused.value.message
+
+
+def _serve(url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`sehat serve` as an operator runs it; a server that starts would hit the timeout."""
+    env = os.environ | _env(url, tmp_path) | {"SEHAT_KEK": KEK}
+    return subprocess.run(
+        [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_sehat_serve_refuses_an_unmigrated_database_with_exit_2(
+    blank_database_url: str, tmp_path: Path
+) -> None:
+    result = _serve(blank_database_url, tmp_path)
+    assert result.returncode == 2
+    assert "sehat db upgrade" in result.stderr and "مهاجرت" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_sehat_serve_refuses_a_newer_database_with_exit_2(
+    blank_database_url: str, tmp_path: Path
+) -> None:
+    _migrate(blank_database_url)
+    _stamp(blank_database_url, "9999")
+    result = _serve(blank_database_url, tmp_path)
+    assert result.returncode == 2 and "newer" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_unreachable_database_is_a_clear_exit_2(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://sehat@127.0.0.1:1/nothing"  # port 1: nobody listens
+    env = _env(url, tmp_path)
+    for command in (["db", "upgrade"], ["db", "current"], ["token", "list"]):
+        result = runner.invoke(cli, command, env=env)
+        assert result.exit_code == 2, (command, result.output)
+        assert "SEHAT_DATABASE_URL" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_the_session_database_is_at_the_newest_revision(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        stamped = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+        tables = set(sa.inspect(conn).get_table_names())
+    assert stamped == head_revision()
+    assert {"institutions", "accounts", "tokens"} <= tables
