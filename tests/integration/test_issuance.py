@@ -346,6 +346,13 @@ def test_a_foreign_prior_waits_for_the_domain_office(engine: sa.Engine) -> None:
                 c, EVIDENCE, other_admin, REF, waiting["public_id"], True, "", NOW
             ),
         )
+    with pytest.raises(PermissionDeniedError):  # registrar_denied: 403, not 404
+        in_transaction(
+            engine,
+            lambda c: registrar.decide_foreign(
+                c, EVIDENCE, reg(P.uni_a), REF, waiting["public_id"], True, "", NOW
+            ),
+        )
     out = in_transaction(
         engine,
         lambda c: registrar.decide_foreign(

@@ -216,19 +216,21 @@ def decide_foreign(
     row = conn.execute(
         sa.select(f.id, f.domain, f.status, f.submission_id).where(f.public_id == foreign_id)
     ).first()
-    allowed = row is not None and (
-        principal.role is Role.OPERATOR
-        or (principal.role is Role.DOMAIN_ADMIN and principal.domain == row.domain)
+    principal.require_role(
+        Role.OPERATOR,
+        Role.DOMAIN_ADMIN,
+        what_en="decide on foreign prior degrees",
+        what_fa="تصمیم درباره مدارک خارجی",
     )
-    if row is None or not allowed:
-        if row is not None and principal.role in (Role.OPERATOR, Role.DOMAIN_ADMIN, Role.AUDITOR):
-            principal.require(
-                False, "decide foreign degrees of another domain", "تصمیم درباره حوزه دیگر"
-            )
+    if row is None:
         raise NotFoundError(
-            f"no foreign prior degree {foreign_id} for this token",
-            f"مدرک خارجی {foreign_id} یافت نشد",
+            f"no foreign prior degree {foreign_id}", f"مدرک خارجی {foreign_id} یافت نشد"
         )
+    principal.require(
+        principal.role is Role.OPERATOR or principal.domain == row.domain,
+        f"decide foreign degrees of domain {row.domain}",
+        f"تصمیم درباره مدارک خارجی حوزه {row.domain}",
+    )
     if row.status != "PENDING":
         raise ConflictError(f"already {row.status}", "پیش‌تر تصمیم‌گیری شده است")
     status = "APPROVED" if approve else "DECLINED"
