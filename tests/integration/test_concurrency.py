@@ -19,11 +19,15 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from sehat.keystore import KeyStore
 from sehat.reference.loader import load_reference
+from sehat.services.audit import run_audit
 from sehat.store import schema as t
 
 from .api_helpers import P, make_tokens
 from .registry_helpers import new_national_id, record, sync_institutions
+
+KEK = "concurrency-test-key-encryption-key-0123456789"
 
 
 def _free_port() -> int:
@@ -40,7 +44,7 @@ def server(engine: sa.Engine, tmp_path: Path) -> Iterator[str]:
     env = os.environ | {
         "SEHAT_DATA_DIR": str(tmp_path / "data"),
         "SEHAT_DATABASE_URL": str(engine.url.render_as_string(hide_password=False)),
-        "SEHAT_KEK": "concurrency-test-key-encryption-key-0123456789",
+        "SEHAT_KEK": KEK,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(port), "--workers", "2"],
@@ -69,7 +73,9 @@ def server(engine: sa.Engine, tmp_path: Path) -> Iterator[str]:
             proc.kill()
 
 
-def test_concurrent_registrars(server: str, engine: sa.Engine, backend: str) -> None:
+def test_concurrent_registrars(
+    server: str, engine: sa.Engine, backend: str, tmp_path: Path
+) -> None:
     clients, per_client = (8, 1000) if backend == "postgresql" else (4, 500)
     tokens = make_tokens(engine)
     headers = [tokens.registrar_a, tokens.registrar_b]
@@ -122,3 +128,9 @@ def test_concurrent_registrars(server: str, engine: sa.Engine, backend: str) -> 
     assert submissions == len(distinct)
     assert len(codes) == len(set(codes)) == len(distinct)
     assert waiting == 0  # every master found its bachelor, whichever arrived first
+    # Every document has its leaf and every leaf its document, whatever the interleaving.
+    keys = KeyStore(tmp_path / "data" / "keys", KEK)
+    with engine.connect() as conn:
+        report = run_audit(conn, keys, load_reference(), "sehat.example/log")
+    assert report.mismatches == [], report.mismatches[:5]
+    assert report.documents == len(distinct)
