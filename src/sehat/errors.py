@@ -93,6 +93,10 @@ class NotFoundError(SehatError):
     """The thing asked for does not exist."""
 
 
+class GoneError(NotFoundError):
+    """The thing existed but is no more (an expired or revoked share link)."""
+
+
 class ConflictError(SehatError):
     """The request clashes with what is stored (e.g. revoking a revoked document)."""
 

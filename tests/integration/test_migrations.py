@@ -147,3 +147,14 @@ def test_the_session_database_is_at_the_newest_revision(engine: sa.Engine) -> No
         tables = set(sa.inspect(conn).get_table_names())
     assert stamped == head_revision()
     assert {"institutions", "accounts", "tokens"} <= tables
+
+
+def test_the_migrations_create_exactly_the_tables_the_code_uses(engine: sa.Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from sehat.store.schema import metadata
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []

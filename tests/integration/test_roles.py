@@ -29,6 +29,7 @@ class World:
     codes: dict[str, list[str]]  # fresh documents to act on, consumed one per call
     submission: dict[str, str]
     holder_doc: dict[str, str]
+    share_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,30 @@ def _auditor(role: str, side: str) -> bool:
 
 def _bulk_verifiers(role: str, side: str) -> bool:
     return role in ("verifier", "operator")
+
+
+def _holder(role: str, side: str) -> bool:
+    return role == "holder"
+
+
+def _holder_own(role: str, side: str) -> bool:
+    return role == "holder" and side == "own"
+
+
+def _access_log_readers(role: str, side: str) -> bool:
+    # DESIGN §5: the access log is its holder's, the auditor's and the operator's only.
+    return role in ("auditor", "operator")
+
+
+def _share_then_revoke(c: TestClient, w: World, h: dict[str, str]) -> Any:
+    """A holder revokes a link it just made; anyone else tries a made-up token."""
+    made = c.post(
+        "/api/v1/me/shares",
+        json={"code": w.holder_doc["own"], "expires_in": 600, "fields": []},
+        headers=h,
+    )
+    token = made.json()["token"] if made.status_code == 201 else "shr_unknown"
+    return c.delete(f"/api/v1/me/shares/{token}", headers=h)
 
 
 def _take(world: World, side: str) -> str:
@@ -232,6 +257,42 @@ ENDPOINTS = [
         ),
         _bulk_verifiers,
     ),
+    Endpoint(
+        "POST /verify/batch/csv",
+        lambda c, w, s, h: c.post(
+            "/api/v1/verify/batch/csv",
+            content=f"code,national_id\n{w.holder_doc[s]},0084575948\n".encode(),
+            headers={**h, "Content-Type": "text/csv"},
+        ),
+        _bulk_verifiers,
+    ),
+    Endpoint(
+        "GET /me/documents", lambda c, w, s, h: c.get("/api/v1/me/documents", headers=h), _holder
+    ),
+    Endpoint("GET /me/shares", lambda c, w, s, h: c.get("/api/v1/me/shares", headers=h), _holder),
+    Endpoint(
+        "POST /me/shares",
+        lambda c, w, s, h: c.post(
+            "/api/v1/me/shares",
+            json={"code": w.holder_doc[s], "expires_in": 3600, "fields": ["holder_name"]},
+            headers=h,
+        ),
+        _holder_own,
+    ),
+    Endpoint("DELETE /me/shares/{token}", lambda c, w, s, h: _share_then_revoke(c, w, h), _holder),
+    Endpoint(
+        "GET /me/access-log", lambda c, w, s, h: c.get("/api/v1/me/access-log", headers=h), _holder
+    ),
+    Endpoint(
+        "GET /shares/{token}",
+        lambda c, w, s, h: c.get(f"/api/v1/shares/{w.share_token}", headers=h),
+        _anyone,
+    ),
+    Endpoint(
+        "GET /access-log",
+        lambda c, w, s, h: c.get("/api/v1/access-log", params={"code": w.holder_doc[s]}, headers=h),
+        _access_log_readers,
+    ),
     Endpoint("GET /trust-list", lambda c, w, s, h: c.get("/api/v1/trust-list", headers=h), _anyone),
     Endpoint(
         "GET /log/checkpoint",
@@ -270,7 +331,15 @@ def world(engine: sa.Engine, tmp_path: Path) -> tuple[TestClient, Tokens, World]
         nid = tokens.holder_national_id if side == "own" else None
         [doc] = submit(engine, inst, record(inst, 2 if side == "own" else 4, field[inst], nid))
         holder_doc[side] = doc.code or ""
-    return client, tokens, World({"own": own, "other": other}, codes, submission, holder_doc)
+    share = client.post(
+        "/api/v1/me/shares",
+        json={"code": holder_doc["own"], "expires_in": 3600, "fields": ["holder_name"]},
+        headers=tokens.holder,
+    )
+    assert share.status_code == 201, share.text
+    world = World({"own": own, "other": other}, codes, submission, holder_doc)
+    world.share_token = share.json()["token"]
+    return client, tokens, world
 
 
 def test_every_role_on_every_endpoint_for_own_and_other_institution(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -12,13 +14,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sehat import __version__
 from sehat.api import errors
 from sehat.api.routes import (
+    access_log,
     admin,
     audit,
     documents,
     graduations,
     log,
+    me,
     reference,
     registrar,
+    shares,
     trust,
     verify,
 )
@@ -26,6 +31,7 @@ from sehat.config import Settings
 from sehat.core.persian import to_persian_digits
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
+from sehat.services.access_log import AccessBuffer
 from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
@@ -125,7 +131,18 @@ def create_app(
     with engine.begin() as conn:
         sync_key_events(conn, keystore, datetime.now(UTC))
 
+    buffer = AccessBuffer(engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        buffer.start()
+        try:
+            yield
+        finally:
+            buffer.close()  # what is queued is written before the process ends
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Sehat / صحت",
         version=__version__,
         description="The national authenticity-code system for academic documents. "
@@ -137,8 +154,22 @@ def create_app(
     app.state.reference = ref
     app.state.keystore = keystore
     app.state.evidence = Evidence(keystore, ref)
+    app.state.access_buffer = buffer
     errors.install(app)
-    routers = (reference, graduations, documents, verify, registrar, admin, log, trust, audit)
+    routers = (
+        reference,
+        graduations,
+        documents,
+        verify,
+        shares,
+        me,
+        registrar,
+        admin,
+        log,
+        trust,
+        audit,
+        access_log,
+    )
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(BodyLimit)

@@ -12,6 +12,7 @@ from sehat.config import Settings
 from sehat.errors import AuthenticationError
 from sehat.keystore import KeyStore
 from sehat.reference.models import Reference
+from sehat.services.access_log import AccessBuffer
 from sehat.services.accounts import authenticate
 from sehat.services.evidence import Evidence
 from sehat.services.principal import Principal
@@ -40,6 +41,11 @@ def get_keystore(request: Request) -> KeyStore:
 def get_evidence(request: Request) -> Evidence:
     """Signing and logging of document versions."""
     return request.app.state.evidence  # type: ignore[no-any-return]
+
+
+def get_access_buffer(request: Request) -> AccessBuffer:
+    """Public-tier accesses waiting to be written to the access log."""
+    return request.app.state.access_buffer  # type: ignore[no-any-return]
 
 
 def _bearer(request: Request) -> str | None:
@@ -81,5 +87,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ReferenceDep = Annotated[Reference, Depends(get_reference)]
 KeyStoreDep = Annotated[KeyStore, Depends(get_keystore)]
 EvidenceDep = Annotated[Evidence, Depends(get_evidence)]
+AccessBufferDep = Annotated[AccessBuffer, Depends(get_access_buffer)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]

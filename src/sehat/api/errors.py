@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sehat.errors import (
     AuthenticationError,
     ConflictError,
+    GoneError,
     InfrastructureError,
     InputError,
     NotFoundError,
@@ -36,6 +37,7 @@ _STATUS: tuple[tuple[type[SehatError], int, str], ...] = (
     (InputError, 422, "invalid_input"),
     (AuthenticationError, 401, "unauthenticated"),
     (PermissionDeniedError, 403, "forbidden"),
+    (GoneError, 410, "gone"),
     (NotFoundError, 404, "not_found"),
     (ConflictError, 409, "conflict"),
     (InfrastructureError, 503, "unavailable"),

@@ -64,13 +64,28 @@ class DocumentRow:
     status: DocStatus
     version: int
     person_national_id: str | None
+    person_id: int = 0
+
+
+def find_document(conn: sa.Connection, code_text: str) -> DocumentRow:
+    """The document with this code (NotFoundError otherwise; CodeFormatError if malformed)."""
+    return _find(conn, code_text)
 
 
 def _find(conn: sa.Connection, code_text: str, *, lock: bool = False) -> DocumentRow:
     code = authcode.parse(code_text).code
     d, p = t.documents.c, t.persons.c
     query = (
-        sa.select(d.id, d.code, d.institution, d.status, d.version, p.national_id, p.foreign_id)
+        sa.select(
+            d.id,
+            d.code,
+            d.institution,
+            d.status,
+            d.version,
+            p.id.label("person_id"),
+            p.national_id,
+            p.foreign_id,
+        )
         .join(t.persons, t.persons.c.id == d.person_id)
         .where(d.code == code)
     )
@@ -80,7 +95,9 @@ def _find(conn: sa.Connection, code_text: str, *, lock: bool = False) -> Documen
     if row is None:
         raise NotFoundError(f"no document with code {code}", f"مدرکی با کد {code} ثبت نشده است")
     key = row.national_id if row.national_id else f"F{row.foreign_id}"
-    return DocumentRow(row.id, row.code, row.institution, DocStatus(row.status), row.version, key)
+    return DocumentRow(
+        row.id, row.code, row.institution, DocStatus(row.status), row.version, key, row.person_id
+    )
 
 
 def _may_manage(principal: Principal, doc: DocumentRow, what_en: str, what_fa: str) -> None:

@@ -1,9 +1,12 @@
-"""Public verification by code alone (DESIGN §5): status, kind, institution, year; nothing
-personal."""
+"""Verification (DESIGN §5): the public tier by code alone (status, kind, institution, year;
+nothing personal), the holder tier with the holder's national ID, and the fields a share
+discloses."""
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,44 +18,72 @@ from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.store import schema as t
 
-_QUERY = (
-    sa.select(
-        t.documents.c.code,
-        t.documents.c.version,
-        t.document_versions.c.content,
-        t.version_evidence.c.cose,
-        t.version_evidence.c.content_signature,
-        t.documents.c.status,
-        t.documents.c.kind,
-        t.documents.c.institution,
-        t.documents.c.issued_year,
-        t.documents.c.seminary_level,
-        t.documents.c.status_changed_at,
-        t.documents.c.status_reason,
-    )
-    .select_from(
-        t.documents.join(
-            t.document_versions,
-            sa.and_(
-                t.document_versions.c.document_id == t.documents.c.id,
-                t.document_versions.c.version == t.documents.c.version,
-            ),
-            isouter=True,
-        ).join(
-            t.version_evidence,
-            t.version_evidence.c.version_id == t.document_versions.c.id,
-            isouter=True,
-        )
-    )
-    .where(t.documents.c.code == sa.bindparam("code"))
+_COLUMNS = (
+    t.documents.c.id,
+    t.documents.c.person_id,
+    t.documents.c.code,
+    t.documents.c.version,
+    t.document_versions.c.content,
+    t.version_evidence.c.cose,
+    t.version_evidence.c.content_signature,
+    t.documents.c.status,
+    t.documents.c.kind,
+    t.documents.c.institution,
+    t.documents.c.issued_year,
+    t.documents.c.seminary_level,
+    t.documents.c.status_changed_at,
+    t.documents.c.status_reason,
 )
+_JOINED = t.documents.join(
+    t.document_versions,
+    sa.and_(
+        t.document_versions.c.document_id == t.documents.c.id,
+        t.document_versions.c.version == t.documents.c.version,
+    ),
+    isouter=True,
+).join(
+    t.version_evidence,
+    t.version_evidence.c.version_id == t.document_versions.c.id,
+    isouter=True,
+)
+_ONE = sa.select(*_COLUMNS).select_from(_JOINED).where(t.documents.c.code == sa.bindparam("code"))
+_MANY = (
+    sa.select(*_COLUMNS)
+    .select_from(_JOINED)
+    .where(t.documents.c.code.in_(sa.bindparam("codes", expanding=True)))
+)
+_CHUNK = 500  # codes per IN (...) query in bulk verification
+
+# The detail fields a holder can disclose, by the name a share's scope uses.
+DETAIL_FIELDS: tuple[str, ...] = (
+    "holder_name",
+    "birth_date",
+    "field",
+    "program_type",
+    "graduation_date",
+    "gpa",
+    "seminary_level",
+)
+# A share may also show these (the holder tier by national ID does not need them).
+SHAREABLE_FIELDS: tuple[str, ...] = (*DETAIL_FIELDS, "entry_date", "courses")
+
+
+@dataclass(frozen=True)
+class Found:
+    """One code looked up: the public answer, and for a document whose signatures check out,
+    its content and row ids (for the access log)."""
+
+    answer: dict[str, Any]
+    content: dict[str, Any] | None = None
+    document_id: int | None = None
+    person_id: int | None = None
 
 
 def verify_public(
     conn: sa.Connection, reference: Reference, text: str, evidence: Evidence
 ) -> dict[str, Any]:
     """The public answer for one code: VALID, REVOKED, SUSPENDED, UNKNOWN or MALFORMED."""
-    return _lookup(conn, reference, text, evidence)[0]
+    return look_up(conn, reference, evidence, text).answer
 
 
 def verify_with_holder(
@@ -60,63 +91,112 @@ def verify_with_holder(
 ) -> dict[str, Any]:
     """The public answer plus the document's details when ``national_id`` is its holder's.
 
-    A wrong national ID gets exactly the public answer and ``match: false``; both paths do the
-    same work (one query, one signature check, one constant-time comparison), so the time
-    taken tells nothing about the holder.
-
     Raises:
         InputError: ``national_id`` is not a valid national ID (says nothing of the document).
     """
     wanted = str(parse_national_id(national_id))
-    answer, content = _lookup(conn, reference, text, evidence)
+    return holder_answer(look_up(conn, reference, evidence, text), wanted)
+
+
+def holder_answer(found: Found, wanted: str) -> dict[str, Any]:
+    """``found``'s public answer with ``match`` and, when ``wanted`` (a parsed national ID)
+    is the holder's, the details.
+
+    A wrong national ID gets exactly the public answer and ``match: false``; both paths do the
+    same work (one query, one signature check, one constant-time comparison), so the time
+    taken tells nothing about the holder.
+    """
+    content = found.content
     stored = str(content.get("national_id") or "") if content else ""
     # compare_digest on equal-length strings: a dummy when there is nothing to compare.
     match = hmac.compare_digest((stored or "\0" * len(wanted)).encode(), wanted.encode())
+    answer = dict(found.answer)
     answer["match"] = bool(match and content)
     if answer["match"] and content is not None:
-        answer["details"] = {
-            "holder_name_fa": (
-                f"{content.get('first_name', '')} {content.get('last_name', '')}"
-            ).strip(),
-            "holder_name_latin": (
-                f"{content.get('first_name_latin') or ''} {content.get('last_name_latin') or ''}"
-            ).strip()
-            or None,
-            "birth_date": content.get("birth_date"),
-            "field_code": content.get("field_code"),
-            "field_name": content.get("field_name"),
-            "program_type": content.get("program_type"),
-            "graduation_date": content.get("graduation_date"),
-            "gpa": content.get("gpa"),
-            "seminary_level": content.get("seminary_level"),
-        }
+        answer["details"] = details_of(content, DETAIL_FIELDS)
     return answer
 
 
-def _lookup(
-    conn: sa.Connection, reference: Reference, text: str, evidence: Evidence
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The public answer and, for a document whose signatures check out, its content."""
+def details_of(content: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """The disclosed part of a record: the keys of each named detail field."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        if name == "holder_name":
+            out["holder_name_fa"] = (
+                f"{content.get('first_name', '')} {content.get('last_name', '')}"
+            ).strip()
+            out["holder_name_latin"] = (
+                f"{content.get('first_name_latin') or ''} {content.get('last_name_latin') or ''}"
+            ).strip() or None
+        elif name == "field":
+            out["field_code"] = content.get("field_code")
+            out["field_name"] = content.get("field_name")
+        elif name == "courses":
+            out["courses"] = content.get("courses") or []
+        else:
+            out[name] = content.get(name)
+    return out
+
+
+def look_up(conn: sa.Connection, reference: Reference, evidence: Evidence, text: str) -> Found:
+    """The public answer for one code, with the content when its signatures check out."""
     try:
-        parsed = authcode.parse(
-            text, domains=reference.domains.keys(), kinds=reference.kinds.keys()
-        )
+        code = _parse(reference, text)
     except CodeFormatError as exc:
-        return {
+        return _malformed(exc)
+    return _answer(reference, evidence, code, conn.execute(_ONE, {"code": code}).first())
+
+
+def look_up_many(
+    conn: sa.Connection, reference: Reference, evidence: Evidence, texts: Sequence[str]
+) -> list[Found]:
+    """:func:`look_up` for many codes in a few queries; results in the order of ``texts``."""
+    codes: list[str | CodeFormatError] = []
+    for text in texts:
+        try:
+            codes.append(_parse(reference, text))
+        except CodeFormatError as exc:
+            codes.append(exc)
+    wanted = sorted({c for c in codes if isinstance(c, str)})
+    rows: dict[str, Any] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows.update((r.code, r) for r in conn.execute(_MANY, {"codes": chunk}))
+    return [
+        _malformed(c)
+        if isinstance(c, CodeFormatError)
+        else _answer(reference, evidence, c, rows.get(c))
+        for c in codes
+    ]
+
+
+def _parse(reference: Reference, text: str) -> str:
+    parsed = authcode.parse(text, domains=reference.domains.keys(), kinds=reference.kinds.keys())
+    return parsed.code
+
+
+def _malformed(exc: CodeFormatError) -> Found:
+    return Found(
+        {
             "status": "MALFORMED",
             "code": None,
             "message": exc.message,
             "message_fa": exc.message_fa,
             "problems": [p.as_dict() for p in exc.problems],
-        }, None
-    row = conn.execute(_QUERY, {"code": parsed.code}).first()
+        }
+    )
+
+
+def _answer(reference: Reference, evidence: Evidence, code: str, row: Any | None) -> Found:
     if row is None:
-        return {
-            "status": "UNKNOWN",
-            "code": parsed.code,
-            "message": "no document with this code was issued",
-            "message_fa": "مدرکی با این کد صادر نشده است",
-        }, None
+        return Found(
+            {
+                "status": "UNKNOWN",
+                "code": code,
+                "message": "no document with this code was issued",
+                "message_fa": "مدرکی با این کد صادر نشده است",
+            }
+        )
     if row.cose is None or row.content is None:
         problem: str | None = "the stored version has no signature"
     else:
@@ -125,13 +205,17 @@ def _lookup(
         )
     if problem is not None:
         # DESIGN §7 item: never VALID unless the stored content still matches its signature.
-        return {
-            "status": "TAMPERED",
-            "code": parsed.code,
-            "message": "the registry's record of this document does not match its signature, "
-            "so it cannot be confirmed; report it to the registry",
-            "message_fa": "سابقه این مدرک در سامانه با امضای آن نمی‌خواند و قابل تأیید نیست",
-        }, None
+        return Found(
+            {
+                "status": "TAMPERED",
+                "code": code,
+                "message": "the registry's record of this document does not match its "
+                "signature, so it cannot be confirmed; report it to the registry",
+                "message_fa": "سابقه این مدرک در سامانه با امضای آن نمی‌خواند و قابل تأیید نیست",
+            },
+            document_id=row.id,
+            person_id=row.person_id,
+        )
     kind = reference.kinds.get(row.kind)
     institution = reference.institutions.get(row.institution)
     out: dict[str, Any] = {
@@ -156,4 +240,4 @@ def _lookup(
         out["suspended_at"] = (
             row.status_changed_at.date().isoformat() if row.status_changed_at else None
         )
-    return out, dict(row.content)
+    return Found(out, dict(row.content), row.id, row.person_id)

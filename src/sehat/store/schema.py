@@ -7,6 +7,8 @@ row ids. Personal data lives in ``persons``, ``submissions.record`` and
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -22,7 +24,21 @@ metadata = sa.MetaData(
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-Timestamp = sa.DateTime(timezone=True)
+
+
+class UtcTimestamp(sa.types.TypeDecorator[datetime]):
+    """A timestamp that always comes back timezone-aware in UTC (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+Timestamp = UtcTimestamp()
 
 institutions = sa.Table(
     "institutions",
@@ -265,3 +281,40 @@ version_evidence = sa.Table(
     sa.Column("commitment", sa.LargeBinary(32), nullable=False),
     sa.Column("leaf_index", sa.BigInteger, nullable=False, unique=True),
 )
+
+# -- people and organisations (DESIGN §5): holder shares and the access log ----------------
+
+shares = sa.Table(
+    "shares",
+    metadata,
+    # A holder's consent to show some fields of one document to whoever holds the token. Only
+    # the token's SHA-256 is kept: a copy of the database discloses no working link.
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("document_id", BigId, sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=False, index=True),
+    sa.Column("fields", Json, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+    sa.Column("revoked_at", Timestamp, nullable=True),
+)
+
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    # One row per verification of a document (DESIGN §5): who (an account, or the public),
+    # through which door, and which fields were disclosed. No national ID, name or token.
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("document_id", BigId, sa.ForeignKey("documents.id"), nullable=False, index=True),
+    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=False),
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    # The organisation's (or person's) account, by its public id; NULL for the public.
+    sa.Column("account", sa.String(36), sa.ForeignKey("accounts.public_id"), nullable=True),
+    sa.Column("share_id", BigId, sa.ForeignKey("shares.id"), nullable=True),
+    sa.Column("matched", sa.Boolean, nullable=True),
+    sa.Column("fields", Json, nullable=False),
+)
+
+sa.Index("ix_access_log_person_at", access_log.c.person_id, access_log.c.at)

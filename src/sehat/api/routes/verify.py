@@ -1,31 +1,75 @@
 """Verification (DESIGN §5, §7): the public tier by code alone, the holder tier with the
-holder's national ID, and organisations' bulk verification."""
+holder's national ID, and organisations' bulk verification (JSON, or CSV in and out).
+
+Every verification of a stored document is written to its holder's access log.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+import sqlalchemy as sa
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
+from sehat.api import bulk_csv
+from sehat.api.deps import (
+    AccessBufferDep,
+    EngineDep,
+    EvidenceDep,
+    OptionalPrincipalDep,
+    PrincipalDep,
+    ReferenceDep,
+)
+from sehat.core.national_id import parse_national_id
 from sehat.errors import InputError
-from sehat.services.principal import Role
-from sehat.services.verification import verify_public, verify_with_holder
+from sehat.reference.models import Reference
+from sehat.services import access_log
+from sehat.services.access_log import PUBLIC_FIELDS, Access, Channel
+from sehat.services.evidence import Evidence
+from sehat.services.principal import Principal, Role
+from sehat.services.verification import DETAIL_FIELDS, Found, holder_answer, look_up, look_up_many
 
 router = APIRouter(prefix="/api/v1", tags=["verification / استعلام"])
+
+MAX_BATCH = 10_000
+
+
+def _access(
+    found: Found, channel: Channel, who: Principal | None, now: datetime, matched: bool | None
+) -> Access | None:
+    if found.document_id is None or found.person_id is None:
+        return None  # MALFORMED or UNKNOWN: no document, nobody's log
+    fields = PUBLIC_FIELDS + DETAIL_FIELDS if matched else PUBLIC_FIELDS
+    return Access(
+        found.document_id,
+        found.person_id,
+        now,
+        channel,
+        who.account_id if who else None,
+        fields,
+        matched=matched,
+    )
 
 
 @router.get("/verify/{code}")
 def verify(
-    code: str, engine: EngineDep, reference: ReferenceDep, evidence: EvidenceDep
+    code: str,
+    engine: EngineDep,
+    reference: ReferenceDep,
+    evidence: EvidenceDep,
+    buffer: AccessBufferDep,
+    who: OptionalPrincipalDep,
 ) -> dict[str, Any]:
     """VALID, REVOKED (date, reason), SUSPENDED, UNKNOWN or MALFORMED (what and where)."""
     with engine.connect() as conn:
-        return verify_public(conn, reference, code, evidence)
-
-
-MAX_BATCH = 10_000
+        found = look_up(conn, reference, evidence, code)
+    access = _access(found, Channel.PUBLIC, who, datetime.now(UTC), None)
+    if access is not None:
+        buffer.add(access)
+    return found.answer
 
 
 class VerifyIn(BaseModel):
@@ -45,11 +89,76 @@ class BatchVerifyIn(BaseModel):
 
 @router.post("/verify")
 def verify_holder(
-    body: VerifyIn, engine: EngineDep, reference: ReferenceDep, evidence: EvidenceDep
+    body: VerifyIn,
+    engine: EngineDep,
+    reference: ReferenceDep,
+    evidence: EvidenceDep,
+    who: OptionalPrincipalDep,
 ) -> dict[str, Any]:
     """The document's details when the national ID is its holder's; nothing personal otherwise."""
-    with engine.connect() as conn:
-        return verify_with_holder(conn, reference, evidence, body.code, body.national_id)
+    wanted = str(parse_national_id(body.national_id))
+    with engine.begin() as conn:
+        found = look_up(conn, reference, evidence, body.code)
+        answer = holder_answer(found, wanted)
+        access = _access(found, Channel.NATIONAL_ID, who, datetime.now(UTC), answer["match"])
+        # Written before the answer leaves: this one may disclose personal data.
+        access_log.record(conn, [access] if access else [])
+    return answer
+
+
+def _bulk(
+    conn: sa.Connection,
+    reference: Reference,
+    evidence: Evidence,
+    principal: Principal,
+    items: list[tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """Answers for (code, national ID) pairs in order; each bad item is MALFORMED alone."""
+    now = datetime.now(UTC)
+    found = look_up_many(conn, reference, evidence, [code for code, _ in items])
+    results: list[dict[str, Any]] = []
+    accesses: list[Access] = []
+    for index, ((_, national_id), one) in enumerate(zip(items, found, strict=True)):
+        if one.answer["status"] == "MALFORMED":
+            results.append({**one.answer, "match": False, "problems": _at(index, "code", one)})
+            continue
+        try:
+            wanted = str(parse_national_id(national_id))
+        except InputError as exc:
+            results.append(
+                {
+                    "status": "MALFORMED",
+                    "code": None,
+                    "match": False,
+                    "message": exc.message,
+                    "message_fa": exc.message_fa,
+                    "problems": [
+                        {**p.as_dict(), "field": f"items[{index}].national_id"}
+                        for p in exc.problems
+                    ],
+                }
+            )
+            continue
+        answer = holder_answer(one, wanted)
+        results.append(answer)
+        access = _access(one, Channel.BATCH, principal, now, answer["match"])
+        if access is not None:
+            accesses.append(access)
+    access_log.record(conn, accesses)
+    return results
+
+
+def _at(index: int, name: str, found: Found) -> list[dict[str, Any]]:
+    return [
+        {**p, "field": f"items[{index}].{p.get('field') or name}"}
+        for p in found.answer.get("problems", [])
+    ]
+
+
+def _require_org(principal: Principal) -> None:
+    principal.require_role(
+        Role.VERIFIER, Role.OPERATOR, what_en="verify in bulk", what_fa="استعلام گروهی"
+    )
 
 
 @router.post("/verify/batch")
@@ -61,26 +170,42 @@ def verify_batch(
     principal: PrincipalDep,
 ) -> dict[str, Any]:
     """An organisation's bulk verification: results in order, one bad item never fails the rest."""
-    principal.require_role(
-        Role.VERIFIER, Role.OPERATOR, what_en="verify in bulk", what_fa="استعلام گروهی"
+    _require_org(principal)
+    items = [(item.code, item.national_id) for item in body.items]
+    with engine.begin() as conn:
+        return {"results": _bulk(conn, reference, evidence, principal, items)}
+
+
+@router.post(
+    "/verify/batch/csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def verify_batch_csv(
+    request: Request,
+    engine: EngineDep,
+    reference: ReferenceDep,
+    evidence: EvidenceDep,
+    principal: PrincipalDep,
+) -> Response:
+    """Bulk verification for spreadsheets: a CSV with `code` and `national_id` columns in
+    (UTF-8 or Windows-1256; comma, semicolon or tab), one answer line per input line out."""
+    _require_org(principal)
+    table = bulk_csv.read(await request.body(), MAX_BATCH)
+
+    def work() -> list[dict[str, Any]]:
+        with engine.begin() as conn:
+            return _bulk(conn, reference, evidence, principal, table.items)
+
+    results = await run_in_threadpool(work)
+    return Response(
+        bulk_csv.write(table.lines, results),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="sehat-verify-results.csv"'},
     )
-    results: list[dict[str, Any]] = []
-    with engine.connect() as conn:
-        for index, item in enumerate(body.items):
-            try:
-                results.append(
-                    verify_with_holder(conn, reference, evidence, item.code, item.national_id)
-                )
-            except InputError as exc:
-                results.append(
-                    {
-                        "status": "MALFORMED",
-                        "code": None,
-                        "match": False,
-                        "problems": [
-                            {**p.as_dict(), "field": f"items[{index}].{p.field}"}
-                            for p in exc.problems
-                        ],
-                    }
-                )
-    return {"results": results}

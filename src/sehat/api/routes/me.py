@@ -1,0 +1,120 @@
+"""``/api/v1/me``: a holder's own documents, share links and access log (DESIGN §5, §7).
+
+A holder's token (``sehat token create --role holder --national-id N``) names the person. A
+national single sign-on plugs in at :func:`sehat.api.deps.get_optional_principal`: whatever
+proves the person's identity there only has to produce a ``Principal(role=HOLDER,
+national_id=…)``; nothing below this line changes (docs/holders.md).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from sehat.api.deps import AccessBufferDep, EngineDep, PrincipalDep, ReferenceDep, SettingsDep
+from sehat.services import access_log, shares
+from sehat.services.principal import Role
+from sehat.services.verification import SHAREABLE_FIELDS
+from sehat.store.tx import in_transaction
+
+router = APIRouter(prefix="/api/v1/me", tags=["holder / دارنده مدرک"])
+
+
+class ShareIn(BaseModel):
+    """Which document, for how long (seconds), and which fields the link shows."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=80)
+    expires_in: int = Field(
+        ge=shares.MIN_EXPIRY,
+        le=shares.MAX_EXPIRY,
+        description="seconds the link works, 60 … 31622400 (a minute to a year)",
+    )
+    fields: list[str] = Field(
+        default_factory=lambda: ["holder_name", "field", "graduation_date"],
+        max_length=len(SHAREABLE_FIELDS),
+        description="what the link discloses besides the public answer; any of: "
+        + ", ".join(SHAREABLE_FIELDS),
+    )
+
+
+class ShareOut(BaseModel):
+    """A new share link: the token is shown this once."""
+
+    token: str
+    url: str
+    id: str
+    code: str
+    fields: list[str]
+    expires_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("/documents")
+def my_documents(
+    engine: EngineDep, reference: ReferenceDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """The holder's documents, newest first."""
+    with engine.connect() as conn:
+        return {"documents": shares.my_documents(conn, reference, principal)}
+
+
+@router.post("/shares", status_code=201, response_model=ShareOut)
+def create_share(
+    body: ShareIn, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep
+) -> ShareOut:
+    """A link that shows the chosen fields of one of the holder's documents until it expires."""
+    new = in_transaction(
+        engine,
+        lambda c: shares.create(c, principal, body.code, body.expires_in, body.fields, _now()),
+    )
+    return ShareOut(
+        token=new.token,
+        url=f"{settings.public_url.rstrip('/')}/api/v1/shares/{new.token}",
+        id=new.id,
+        code=new.code,
+        fields=new.fields,
+        expires_at=new.expires_at,
+    )
+
+
+@router.get("/shares")
+def list_shares(engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The holder's share links (active, expired and revoked), newest first."""
+    with engine.connect() as conn:
+        return {"shares": shares.list_mine(conn, principal, _now())}
+
+
+@router.delete("/shares/{token}")
+def revoke_share(token: str, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Revoke a share link by its token (or its id): it stops working at once."""
+    return in_transaction(engine, lambda c: shares.revoke(c, principal, token, _now()))
+
+
+@router.get("/access-log")
+def my_access_log(
+    engine: EngineDep,
+    buffer: AccessBufferDep,
+    principal: PrincipalDep,
+    limit: int = Query(100, ge=1, le=access_log.MAX_PAGE),
+    offset: int = Query(0, ge=0, le=10**9),
+) -> dict[str, Any]:
+    """Every verification of the holder's documents: who, when, which fields, newest first."""
+    principal.require_role(
+        Role.HOLDER, what_en="read a holder's access log", what_fa="مشاهده گزارش دسترسی"
+    )
+    buffer.flush()
+    with engine.connect() as conn:
+        person = access_log.person_id_of(conn, principal)
+        items = (
+            []
+            if person is None
+            else access_log.entries(conn, person_id=person, limit=limit, offset=offset)
+        )
+    return {"entries": items}

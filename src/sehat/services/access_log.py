@@ -1,0 +1,235 @@
+"""The access log (DESIGN §5): every verification of a document — who, when, through which
+door, which fields were disclosed — for its holder to see.
+
+A row names the document and its holder by row id and the caller by account id; it holds no
+national ID, name or share token, so the log itself discloses nothing.
+
+Verifications that disclose personal data (the holder tier, bulk, shares) are written in the
+request, before the answer leaves. Public-tier checks (code alone: status, kind, institution,
+year) are the hottest path of the system and disclose nothing personal, so they are buffered
+and written in one statement per second (:class:`AccessBuffer`); a crash loses at most that
+last second of public-tier rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+
+from sehat.core import code as authcode
+from sehat.errors import NotFoundError
+from sehat.services.principal import Principal, Role
+from sehat.store import schema as t
+
+log = logging.getLogger(__name__)
+
+
+class Channel(StrEnum):
+    """The door a verification came through."""
+
+    PUBLIC = "public"  # GET /verify/{code}: code alone
+    NATIONAL_ID = "national_id"  # POST /verify: code and the holder's national ID
+    BATCH = "batch"  # an organisation's bulk verification
+    SHARE = "share"  # a holder's share link
+
+
+# What the public tier discloses; the holder tier adds the detail fields it returned.
+PUBLIC_FIELDS: tuple[str, ...] = ("status", "kind", "institution", "year")
+
+
+@dataclass(frozen=True)
+class Access:
+    """One verification of one document."""
+
+    document_id: int
+    person_id: int
+    at: datetime
+    channel: Channel
+    account: str | None  # the caller's account public id; None for the public
+    fields: tuple[str, ...]
+    matched: bool | None = None  # national-ID checks: did it match the holder
+    share_id: int | None = None
+
+
+def _row(access: Access) -> dict[str, Any]:
+    return {
+        "document_id": access.document_id,
+        "person_id": access.person_id,
+        "at": access.at,
+        "channel": access.channel.value,
+        "account": access.account,
+        "share_id": access.share_id,
+        "matched": access.matched,
+        "fields": list(access.fields),
+    }
+
+
+def record(conn: sa.Connection, accesses: Sequence[Access]) -> None:
+    """Write ``accesses`` in the caller's transaction (one statement)."""
+    if accesses:
+        conn.execute(t.access_log.insert(), [_row(a) for a in accesses])
+
+
+class AccessBuffer:
+    """Public-tier accesses, collected in memory and written once a second by a thread.
+
+    ``flush`` is also called before the access log is read in this process and when the app
+    stops. A write that fails (the database briefly away) keeps the rows for the next round,
+    up to ``max_rows``; past that the oldest are dropped and the loss is logged (as a count).
+    """
+
+    def __init__(self, engine: sa.Engine, interval: float = 1.0, max_rows: int = 200_000):
+        self._engine = engine
+        self._interval = interval
+        self._max_rows = max_rows
+        self._rows: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, access: Access) -> None:
+        """Queue one access (cheap: an append under a lock)."""
+        row = _row(access)
+        with self._lock:
+            self._rows.append(row)
+            if len(self._rows) > self._max_rows:
+                dropped = len(self._rows) - self._max_rows
+                del self._rows[:dropped]
+                log.warning("access log buffer full: %d public-tier rows dropped", dropped)
+
+    def flush(self) -> int:
+        """Write what is queued now; returns how many rows were written."""
+        with self._flushing:
+            with self._lock:
+                rows, self._rows = self._rows, []
+            if not rows:
+                return 0
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(t.access_log.insert(), rows)
+            except sa.exc.SQLAlchemyError as exc:
+                log.warning("access log write failed (%s); will retry", type(exc).__name__)
+                with self._lock:
+                    self._rows[:0] = rows
+                return 0
+            return len(rows)
+
+    def start(self) -> None:
+        """Start the background writer (idempotent)."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="access-log", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop the writer and write what is left."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.flush()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.flush()
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+MAX_PAGE = 1000
+
+
+def _who(channel: str, account_name: str | None, role: str | None) -> tuple[str, str]:
+    """(English, Persian) description of who verified."""
+    if role == Role.HOLDER.value:
+        return "you", "خودتان"
+    if account_name:
+        return account_name, account_name
+    if channel == Channel.SHARE.value:
+        return "someone holding your share link", "دارنده پیوند اشتراکی شما"
+    return "public", "عموم"
+
+
+def entries(
+    conn: sa.Connection,
+    *,
+    person_id: int | None = None,
+    code: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Accesses of one person's documents, or of one document, newest first."""
+    a, d, acc, s = t.access_log.c, t.documents.c, t.accounts.c, t.shares.c
+    query = (
+        sa.select(
+            a.at,
+            a.channel,
+            a.matched,
+            a.fields,
+            d.code,
+            acc.name,
+            acc.role,
+            s.public_id.label("share"),
+        )
+        .join(t.documents, d.id == a.document_id)
+        .join(t.accounts, acc.public_id == a.account, isouter=True)
+        .join(t.shares, s.id == a.share_id, isouter=True)
+        .order_by(a.at.desc(), a.id.desc())
+        .limit(min(max(limit, 1), MAX_PAGE))
+        .offset(max(offset, 0))
+    )
+    if person_id is not None:
+        query = query.where(a.person_id == person_id)
+    if code is not None:
+        query = query.where(d.code == code)
+    out = []
+    for row in conn.execute(query):
+        who_en, who_fa = _who(row.channel, row.name, row.role)
+        out.append(
+            {
+                "at": row.at.isoformat(),
+                "code": row.code,
+                "channel": row.channel,
+                "who": who_en,
+                "who_fa": who_fa,
+                "organisation": row.name if row.role == Role.VERIFIER.value else None,
+                "role": row.role or "public",
+                "fields": list(row.fields),
+                "matched": row.matched,
+                "share": row.share,
+            }
+        )
+    return out
+
+
+def person_id_of(conn: sa.Connection, principal: Principal) -> int | None:
+    """The persons row of a holder principal (None when no document names them yet)."""
+    key = principal.national_id or ""
+    p = t.persons.c
+    where = p.foreign_id == key[1:] if key.startswith("F") else p.national_id == key
+    return conn.execute(sa.select(p.id).where(where)).scalar()
+
+
+def for_document(
+    conn: sa.Connection, principal: Principal, code: str, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """The access log of one document: auditor and operator (DESIGN §1) only."""
+    principal.require_role(
+        Role.AUDITOR,
+        Role.OPERATOR,
+        what_en="read the access log of other people's documents",
+        what_fa="مشاهده گزارش دسترسی مدارک دیگران",
+    )
+    code = authcode.parse(code).code
+    exists = conn.execute(sa.select(t.documents.c.id).where(t.documents.c.code == code)).scalar()
+    if exists is None:
+        raise NotFoundError(f"no document with code {code}", f"مدرکی با کد {code} ثبت نشده است")
+    return entries(conn, code=code, limit=limit, offset=offset)
