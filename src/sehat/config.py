@@ -18,6 +18,7 @@ class Settings:
     redis_url: str | None = None
     rate_limit_public: str = "120/minute"
     rate_limit_org: str = "6000/minute"
+    rate_limit_namespace: str = "sehat"
     production: bool = False
     kek: str | None = None
     log_origin: str = "sehat.example/log"
@@ -49,6 +50,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         redis_url=env.get("SEHAT_REDIS_URL") or None,
         rate_limit_public=env.get("SEHAT_RATE_LIMIT_PUBLIC", "120/minute"),
         rate_limit_org=env.get("SEHAT_RATE_LIMIT_ORG", "6000/minute"),
+        rate_limit_namespace=env.get("SEHAT_RATE_LIMIT_NAMESPACE", "sehat"),
         production=mode == "production",
         kek=env.get("SEHAT_KEK") or None,
         log_origin=env.get("SEHAT_LOG_ORIGIN", "sehat.example/log"),

@@ -24,6 +24,8 @@ KEK = "test-key-encryption-key-0123456789abcdef"
 
 def make_client(engine: sa.Engine, data_dir: Path, **settings: object) -> TestClient:
     """A TestClient over ``create_app`` on ``engine``."""
+    # Rate limits are off unless a test asks for them (every TestClient is one "client").
+    settings = {"rate_limit_public": "off", "rate_limit_org": "off", **settings}
     config = Settings(data_dir=data_dir, database_url=str(engine.url), kek=KEK, **settings)  # type: ignore[arg-type]
     # The same keys as the service-level helpers, so documents issued either way verify.
     app = create_app(config, engine=engine, keystore=EVIDENCE.keystore)

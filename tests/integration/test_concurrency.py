@@ -3,14 +3,8 @@ duplicate code, no 5xx, no deadlock — 8 × 1,000 on PostgreSQL, 4 × 500 on SQ
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,52 +19,15 @@ from sehat.services.audit import run_audit
 from sehat.store import schema as t
 
 from .api_helpers import P, make_tokens
-from .registry_helpers import new_national_id, record, sync_institutions
-
-KEK = "concurrency-test-key-encryption-key-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from .registry_helpers import new_national_id, record
+from .server_helpers import KEK, running_server
 
 
 @pytest.fixture
 def server(engine: sa.Engine, tmp_path: Path) -> Iterator[str]:
     """`sehat serve --workers 2` in its own processes, on the test database."""
-    sync_institutions(engine, load_reference())
-    port = _free_port()
-    env = os.environ | {
-        "SEHAT_DATA_DIR": str(tmp_path / "data"),
-        "SEHAT_DATABASE_URL": str(engine.url.render_as_string(hide_password=False)),
-        "SEHAT_KEK": KEK,
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/api/v1/domains", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError(
-                f"the server did not start: {proc.stderr.read() if proc.stderr else ''}"
-            )
+    with running_server(engine, tmp_path / "data", workers=2) as base:
         yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_concurrent_registrars(

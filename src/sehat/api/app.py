@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
 from sehat.api import errors
+from sehat.api.ratelimit import RateLimit, parse_limit
 from sehat.api.routes import (
     access_log,
     admin,
@@ -110,6 +111,8 @@ def create_app(
     migrated or is newer than this version (``sehat db upgrade`` / upgrade Sehat).
     Reference institutions missing from the database are added; existing rows are kept.
     """
+    public_limit = parse_limit(settings.rate_limit_public, "SEHAT_RATE_LIMIT_PUBLIC")
+    token_limit = parse_limit(settings.rate_limit_org, "SEHAT_RATE_LIMIT_ORG")
     if engine is None:
         engine = make_engine(settings.database_url)
         try:
@@ -172,5 +175,19 @@ def create_app(
     )
     for module in routers:
         app.include_router(module.router)
+
+    @app.get("/healthz", tags=["service / سامانه"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers (not rate-limited; for load balancers)."""
+        return {"status": "ok", "version": __version__}
+
     app.add_middleware(BodyLimit)
+    # Outermost: a refused request costs no body reading, no database and no thread.
+    app.add_middleware(
+        RateLimit,
+        public=public_limit,
+        token=token_limit,
+        redis_url=settings.redis_url,
+        namespace=settings.rate_limit_namespace,
+    )
     return app
