@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sehat import __version__
 from sehat.api import errors
 from sehat.api.ratelimit import RateLimit, parse_limit
+from sehat.api.request_log import RequestLog
 from sehat.api.routes import (
     access_log,
     admin,
@@ -190,4 +191,5 @@ def create_app(
         redis_url=settings.redis_url,
         namespace=settings.rate_limit_namespace,
     )
+    app.add_middleware(RequestLog)  # outermost: refused requests are logged too
     return app

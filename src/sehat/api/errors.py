@@ -125,7 +125,7 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
     ]
 
 
-def _route_of(scope: Scope) -> str:
+def route_of(scope: Scope) -> str:
     # The route template (``/api/v1/shares/{token}``), not the raw path: a path may carry
     # a share token or a national ID, and neither may reach a log.
     route = scope.get("route")
@@ -165,7 +165,7 @@ class HideUnexpected:
             if outer_failed:
                 raise
             log.error(
-                "unexpected %s on %s %s", type(exc).__name__, scope["method"], _route_of(scope)
+                "unexpected %s on %s %s", type(exc).__name__, scope["method"], route_of(scope)
             )
             if started:
                 return  # the answer is on its way; the server closes the connection
@@ -188,7 +188,7 @@ def install(app: FastAPI) -> None:
         status, kind = _status_of(exc)
         if status >= 500:
             # The server's fault: the message may name hosts or files, so it stays here.
-            log.error("%s on %s %s", type(exc).__name__, request.method, _route_of(request.scope))
+            log.error("%s on %s %s", type(exc).__name__, request.method, route_of(request.scope))
             return JSONResponse(
                 error_body(
                     kind,

@@ -8,10 +8,11 @@ without a traceback, and the command exits 2.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 import typer
@@ -96,12 +97,37 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
             workers=workers,
             host=host,
             port=port,
-            log_level="warning",
-            access_log=False,  # paths can carry share tokens: no access log
+            log_config=log_config(),
+            access_log=False,  # paths can carry share tokens: sehat.requests logs templates
             server_header=False,
         )
         return
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, server_header=False)
+    uvicorn.run(
+        app, host=host, port=port, log_config=log_config(), access_log=False, server_header=False
+    )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus Sehat's own loggers (one line per request, warnings, errors)
+    at SEHAT_LOG_LEVEL (default info); applied in every worker process."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    level = os.environ.get("SEHAT_LOG_LEVEL", "info").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        level = "INFO"
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["sehat"] = {
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+    }
+    config["handlers"]["sehat"] = {
+        "formatter": "sehat",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["sehat"] = {"handlers": ["sehat"], "level": level, "propagate": False}
+    config["loggers"]["uvicorn"]["level"] = level
+    return config
 
 
 def serve(
