@@ -39,7 +39,9 @@ def running_server(
 ) -> Iterator[str]:
     """Start `sehat serve` on ``engine``'s database; yields its base URL, stops it after.
 
-    ``stderr_to`` keeps everything the server printed (its logs) in a file.
+    Everything the server prints (its logs) goes to ``stderr_to``, by default
+    ``server.log`` beside the data directory — never to an unread pipe, which would fill and
+    stall the server.
     """
     sync_institutions(engine, load_reference())
     port = free_port()
@@ -51,7 +53,9 @@ def running_server(
         "SEHAT_RATE_LIMIT_ORG": "off",
         **(env or {}),
     }
-    err = open(stderr_to, "wb") if stderr_to else subprocess.PIPE  # noqa: SIM115
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = stderr_to or data_dir.parent / f"{data_dir.name}-server.log"
+    err = open(log_path, "wb")  # noqa: SIM115 - open for the server's whole life
     command = [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(port)]
     if workers > 1:
         command += ["--workers", str(workers)]
@@ -61,7 +65,7 @@ def running_server(
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                printed = proc.stderr.read().decode() if proc.stderr else str(stderr_to)
+                printed = log_path.read_text(errors="replace")
                 raise AssertionError(f"the server stopped at start: {printed}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -78,5 +82,4 @@ def running_server(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if stderr_to:
-            err.close()  # type: ignore[union-attr]
+        err.close()
