@@ -87,3 +87,40 @@ def test_bulk_verification_keeps_order_and_isolates_bad_items(
     assert (
         client.post("/api/v1/verify/batch", json=too_many, headers=tok.verifier).status_code == 422
     )
+
+
+def test_a_wrong_national_id_costs_the_same_work_as_the_right_one(
+    api: tuple[TestClient, Tokens], engine: sa.Engine
+) -> None:
+    """No timing oracle: matching and not matching run the same statements and the same
+    signature checks, so the time taken tells nothing about who the holder is."""
+    from unittest import mock
+
+    from sehat.services.evidence import Evidence
+
+    client, tok = api
+    nid = new_national_id()
+    code = _issue(client, tok, nid)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement.split()[0])
+
+    def work(national_id: str) -> tuple[list[str], int, bool]:
+        statements.clear()
+        with mock.patch.object(
+            Evidence, "check", autospec=True, side_effect=Evidence.check
+        ) as check:
+            sa.event.listen(engine, "before_cursor_execute", count)
+            try:
+                answer = client.post(
+                    "/api/v1/verify", json={"code": code, "national_id": national_id}
+                )
+            finally:
+                sa.event.remove(engine, "before_cursor_execute", count)
+        return list(statements), check.call_count, answer.json()["match"]
+
+    right, right_checks, matched = work(nid)
+    wrong, wrong_checks, not_matched = work(new_national_id())
+    assert matched is True and not_matched is False
+    assert right == wrong and right_checks == wrong_checks == 1
