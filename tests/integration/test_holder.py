@@ -264,3 +264,22 @@ def test_csv_bulk_verification_answers_line_by_line(api: tuple[TestClient, Token
         headers={**tok.verifier, "Content-Type": "text/csv"},
     )
     assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
+
+
+def test_shape_errors_are_explained_in_both_languages(api: tuple[TestClient, Tokens]) -> None:
+    client, tok = api
+    item = record(P.uni_a, 2, P.field_science)
+    del item["first_name"]
+    batch = client.post(
+        "/api/v1/graduations/batch", json={"items": [item]}, headers=tok.registrar_a
+    ).json()
+    [reason] = batch["results"][0]["reasons"]
+    assert reason["field"] == "items[0].first_name"
+    assert reason["problem_fa"] == "الزامی است" and "first_name" in reason["fix"]
+    too_long = client.post(
+        "/api/v1/me/shares",
+        json={"code": "10001052348068574304", "expires_in": 10**9},
+        headers=tok.holder,
+    ).json()["error"]["problems"][0]
+    assert too_long["field"] == "expires_in" and "31622400" in too_long["problem"]
+    assert "حداکثر" in too_long["problem_fa"]

@@ -76,6 +76,109 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out or (str(loc[0]) if loc else "request")
 
 
+# Pydantic's error types, in Persian and English, with the fix; {x} are its context values.
+_SHAPE: dict[str, tuple[str, str, str, str]] = {
+    "extra_forbidden": (
+        "is not a known field",
+        "فیلد ناشناخته است",
+        "remove it; /openapi.json lists the fields",
+        "آن را حذف کنید؛ فیلدها در /openapi.json آمده‌اند",
+    ),
+    "missing": ("is required", "الزامی است", "give {field}", "فیلد {field} را بفرستید"),
+    "string_too_long": (
+        "is longer than {max_length} characters",
+        "بیش از {max_length} نویسه است",
+        "shorten it",
+        "آن را کوتاه کنید",
+    ),
+    "string_too_short": (
+        "is shorter than {min_length} characters",
+        "کمتر از {min_length} نویسه است",
+        "give the whole value",
+        "مقدار کامل را بفرستید",
+    ),
+    "too_long": (
+        "has more than {max_length} items",
+        "بیش از {max_length} مورد دارد",
+        "split it into several requests",
+        "آن را در چند درخواست بفرستید",
+    ),
+    "too_short": (
+        "has fewer than {min_length} items",
+        "کمتر از {min_length} مورد دارد",
+        "give at least {min_length}",
+        "دست‌کم {min_length} مورد بفرستید",
+    ),
+    "greater_than_equal": (
+        "must be at least {ge}",
+        "باید دست‌کم {ge} باشد",
+        "give a number from {ge} up",
+        "عددی از {ge} به بالا بدهید",
+    ),
+    "less_than_equal": (
+        "must be at most {le}",
+        "باید حداکثر {le} باشد",
+        "give a number up to {le}",
+        "عددی تا {le} بدهید",
+    ),
+    "int_parsing": (
+        "is not a whole number",
+        "عدد صحیح نیست",
+        "give digits only, e.g. 3600",
+        "فقط رقم بنویسید؛ مثلاً ۳۶۰۰",
+    ),
+    "int_type": (
+        "must be a whole number",
+        "باید عدد صحیح باشد",
+        "give a number without quotes",
+        "عدد را بدون گیومه بفرستید",
+    ),
+    "string_type": (
+        "must be text",
+        "باید متن باشد",
+        'put the value in quotes: "…"',
+        "مقدار را در گیومه بگذارید",
+    ),
+    "list_type": (
+        "must be a list",
+        "باید فهرست باشد",
+        "send a JSON array: [ … ]",
+        "یک آرایه JSON بفرستید: [ … ]",
+    ),
+    "dict_type": (
+        "must be an object",
+        "باید شیء باشد",
+        "send a JSON object: { … }",
+        "یک شیء JSON بفرستید: { … }",
+    ),
+    "model_type": (
+        "must be an object",
+        "باید شیء باشد",
+        "send a JSON object: { … }",
+        "یک شیء JSON بفرستید: { … }",
+    ),
+}
+
+
+def problem_of(err: Any, field: str) -> Problem:
+    """One pydantic error as a bilingual problem naming ``field`` and the fix."""
+    known = _SHAPE.get(str(err.get("type", "")))
+    if known is None:
+        return Problem(
+            field,
+            str(err.get("msg", "is not valid")),
+            "مقدار یا نوع آن نامعتبر است",
+            "correct the value's type or format (see /openapi.json)",
+            "نوع یا قالب مقدار را اصلاح کنید (/openapi.json)",
+        )
+    values = {str(k): v for k, v in (err.get("ctx") or {}).items()} | {"field": field}
+    try:
+        texts = [text.format(**values) for text in known]
+    except (KeyError, IndexError):
+        texts = list(known)
+    return Problem(field, texts[0], texts[1], texts[2], texts[3])
+
+
 def _validation_problems(exc: RequestValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
@@ -98,22 +201,7 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
                 )
             )
             continue
-        field = field_path(loc)
-        if kind == "extra_forbidden":
-            message, fix = "is not a known field", "remove it; /openapi.json lists the fields"
-            message_fa, fix_fa = (
-                "فیلد ناشناخته است",
-                "آن را حذف کنید؛ فیلدها در /openapi.json آمده‌اند",
-            )
-        elif kind == "missing":
-            message, fix = "is required", f"give {field}"
-            message_fa, fix_fa = "الزامی است", f"فیلد {field} را بفرستید"
-        else:
-            message = str(err.get("msg", "is not valid"))
-            fix = "correct the value's type or format (see /openapi.json)"
-            message_fa = "مقدار یا نوع آن نامعتبر است"
-            fix_fa = "نوع یا قالب مقدار را اصلاح کنید (/openapi.json)"
-        problems.append(Problem(field, message, message_fa, fix, fix_fa))
+        problems.append(problem_of(err, field_path(loc)))
     return problems or [
         Problem(
             "request",

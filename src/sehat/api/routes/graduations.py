@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
+from sehat.api.errors import problem_of
 from sehat.errors import InputError, Problem
 from sehat.services import issuance
 from sehat.services.principal import Role
@@ -192,13 +193,7 @@ def submit_batch(
 def _problem(index: int, error: Any) -> dict[str, Any]:
     loc = ".".join(str(x) for x in error.get("loc", ()))
     field = f"items[{index}].{loc}" if loc else f"items[{index}]"
-    return Problem(
-        field,
-        str(error.get("msg", "invalid")),
-        "مقدار نامعتبر است",
-        "correct this field (names and types in docs/records.md)",
-        "این فیلد را اصلاح کنید",
-    ).as_dict()
+    return problem_of(error, field).as_dict()
 
 
 @router.get("/graduations/{submission_id}", response_model=SubmissionOut)
