@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
 
@@ -85,6 +86,11 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
 
     from sehat.api.app import create_app
 
+    if "SEHAT_PUBLIC_URL" not in os.environ and port:
+        # Links the API hands out (share links) point at this server unless told otherwise.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        settings = replace(settings, public_url=f"http://{shown}:{port}")
+        os.environ["SEHAT_PUBLIC_URL"] = settings.public_url  # for worker processes
     # Built once here even with several workers: it checks the database, makes missing keys
     # and logs key events before any worker starts, so workers never race on them.
     app = _guarded(lambda: create_app(settings))

@@ -81,6 +81,7 @@ def create(
 ) -> NewShare:
     """Share ``fields`` of the holder's document ``code`` for ``expires_in`` seconds."""
     _require_holder(principal, "create share links", "ساختن پیوند اشتراکی")
+    now = now.replace(microsecond=0)
     if not MIN_EXPIRY <= expires_in <= MAX_EXPIRY:
         raise InputError(
             Problem(
