@@ -68,9 +68,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_log")),
     )
-    op.create_index(
-        op.f("ix_access_log_document_id"), "access_log", ["document_id"], unique=False
-    )
+    op.create_index(op.f("ix_access_log_document_id"), "access_log", ["document_id"], unique=False)
     op.create_index("ix_access_log_person_at", "access_log", ["person_id", "at"], unique=False)
 
 
