@@ -145,6 +145,11 @@ class KeyStore:
     def __init__(self, directory: Path, kek: str) -> None:
         self.directory = directory
         self._aead = AESGCM(_kek_bytes(kek))
+        # The registry's seal key (sehat.services.evidence.seal): derived from the KEK, so
+        # whoever can read the database but not the KEK cannot forge a seal.
+        self.seal_key = HKDF(
+            algorithm=SHA256(), length=32, salt=b"sehat-kek-v1", info=b"seal"
+        ).derive(kek.encode())
         self.directory.mkdir(parents=True, exist_ok=True)
         self._cache: dict[str, Ed25519PrivateKey] = {}
 

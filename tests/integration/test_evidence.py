@@ -317,3 +317,94 @@ def test_after_rotation_earlier_documents_still_verify(api: tuple[TestClient, To
     assert client.get(f"/api/v1/verify/{after}").json()["status"] == "VALID"
     listed = {k["kid"]: k["status"] for k in _trust(client)["keys"]}
     assert listed[old.kid] == "retired"
+
+
+def test_the_seal_skips_the_signature_checks_but_never_hides_a_change(
+    api: tuple[TestClient, Tokens], engine: sa.Engine
+) -> None:
+    from unittest import mock
+
+    from sehat.services import evidence
+
+    client, tok = api
+    code = _issue(client, tok)
+    v, e = t.document_versions.c, t.version_evidence.c
+    with engine.connect() as conn:
+        version_id = conn.execute(
+            sa.select(v.id).join(t.documents).where(t.documents.c.code == code)
+        ).scalar_one()
+
+    def verify() -> tuple[str, int]:
+        with mock.patch.object(evidence, "check_version", wraps=evidence.check_version) as slow:
+            status = client.get(f"/api/v1/verify/{code}").json()["status"]
+        return status, slow.call_count
+
+    assert verify() == ("VALID", 0)  # sealed: no Ed25519 check at all
+    with engine.begin() as conn:  # no seal (a row from before 0005): the signatures decide
+        conn.execute(
+            t.version_evidence.update().where(e.version_id == version_id).values(seal=None)
+        )
+    assert verify() == ("VALID", 1)
+    with engine.begin() as conn:  # a changed field under a made-up seal
+        content = conn.execute(sa.select(v.content).where(v.id == version_id)).scalar_one()
+        conn.execute(
+            t.document_versions.update()
+            .where(v.id == version_id)
+            .values(content=dict(content, gpa="20.00"))
+        )
+        conn.execute(
+            t.version_evidence.update().where(e.version_id == version_id).values(seal=b"\0" * 32)
+        )
+    assert verify() == ("TAMPERED", 1)
+
+
+def test_a_version_copied_onto_another_document_is_tampered(
+    api: tuple[TestClient, Tokens], engine: sa.Engine
+) -> None:
+    client, tok = api
+    first, second = _issue(client, tok), _issue(client, tok)
+    v, e = t.document_versions.c, t.version_evidence.c
+    with engine.begin() as conn:
+        rows = {
+            r.code: r
+            for r in conn.execute(
+                sa.select(t.documents.c.code, v.id, v.content, e.cose, e.content_signature, e.seal)
+                .join(t.document_versions, v.document_id == t.documents.c.id)
+                .join(t.version_evidence, e.version_id == v.id)
+                .where(t.documents.c.code.in_([first, second]))
+            )
+        }
+        source, target = rows[first], rows[second]
+        conn.execute(
+            t.document_versions.update().where(v.id == target.id).values(content=source.content)
+        )
+        conn.execute(
+            t.version_evidence.update()
+            .where(e.version_id == target.id)
+            .values(cose=source.cose, content_signature=source.content_signature, seal=source.seal)
+        )
+    assert client.get(f"/api/v1/verify/{first}").json()["status"] == "VALID"
+    assert client.get(f"/api/v1/verify/{second}").json()["status"] == "TAMPERED"
+
+
+def test_documents_of_a_revoked_key_no_longer_verify(engine: sa.Engine, tmp_path: Path) -> None:
+    from sehat.api.app import create_app
+    from sehat.config import Settings
+    from sehat.keystore import KeyStore
+
+    from .api_helpers import KEK
+
+    keystore = KeyStore(tmp_path / "keys", KEK)
+    keystore.ensure(datetime.now(UTC))
+    settings = Settings(
+        data_dir=tmp_path, database_url=str(engine.url), kek=KEK, rate_limit_public="off"
+    )
+    client = TestClient(create_app(settings, engine=engine, keystore=keystore))
+    tok = make_tokens(engine)
+    code = _issue(client, tok)
+    assert client.get(f"/api/v1/verify/{code}").json()["status"] == "VALID"
+    key = keystore.signing_key(Purpose.ISSUING, 1)[0]
+    keystore.revoke(key.kid, "compromised", datetime.now(UTC))
+    client.app.state.evidence.forget_keys()  # what the 5-second refresh does in a server
+    answer = client.get(f"/api/v1/verify/{code}").json()
+    assert answer["status"] == "TAMPERED"

@@ -4,8 +4,9 @@ per-document salt — in the same transaction as the change itself."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
+import hmac
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import cbor2
+import orjson
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -72,6 +74,33 @@ def content_bytes(content: Mapping[str, Any]) -> bytes:
     return CONTENT_CONTEXT + canonical_json(dict(content))
 
 
+SEAL_CONTEXT = b"sehat/seal/v1\n"
+
+
+def seal(
+    key: bytes,
+    code: str,
+    version: int,
+    kid: str,
+    signed: bytes,
+    content_signature: bytes,
+    content: Mapping[str, Any],
+) -> bytes:
+    """HMAC-SHA256 under the registry's seal key over a signed version as stored.
+
+    Verification recomputes it (microseconds) instead of checking two Ed25519 signatures;
+    any change to the code, version, key id, signatures or a single content field changes
+    it, and it cannot be recomputed without the KEK. The content is serialised with sorted
+    keys by orjson: the same for the same JSON value whichever database returned it.
+    """
+    mac = hmac.new(key, SEAL_CONTEXT, hashlib.sha256)
+    for part in (code.encode(), str(version).encode(), kid.encode(), signed, content_signature):
+        mac.update(len(part).to_bytes(4, "big"))
+        mac.update(part)
+    mac.update(orjson.dumps(content, option=orjson.OPT_SORT_KEYS))
+    return mac.digest()
+
+
 def commitment(salt: bytes, signed: bytes, content_signature: bytes) -> bytes:
     """The log's commitment to a signed version: SHA-256(salt || COSE_Sign1 || content sig).
 
@@ -91,6 +120,7 @@ class Evidence:
         self._keys: dict[int, tuple[KeyRecord, Any, float]] = {}
         self._verifying: tuple[float, dict[bytes, KeyRecord]] | None = None
         self._good: dict[bytes, dict[bytes, KeyRecord]] = {}
+        self._kids: tuple[dict[bytes, KeyRecord], frozenset[str]] | None = None
 
     def _key(self, domain: int) -> tuple[KeyRecord, Any]:
         """The domain's active issuing key, re-read every few seconds (rotation reaches
@@ -112,28 +142,42 @@ class Evidence:
         rows: list[dict[str, Any]] = []
         events: list[LogEvent] = []
         for v in versions:
-            key, private = self._key(int(v.code[0]))
-            payload = qr.claims_payload(
-                qr_document(v.content, v.version, self.reference), self.issuer, issued_at
-            )
-            signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
-            content_signature = private.sign(content_bytes(v.content))
-            digest = commitment(v.salt, signed, content_signature)
+            kid, signed, content_signature, digest = self.sign(v, issued_at)
             rows.append(
                 {
+                    "seal": self.seal_of(v, kid, signed, content_signature),
                     "version_id": v.version_id,
                     "cose": signed,
                     "content_signature": content_signature,
-                    "kid": key.kid,
+                    "kid": kid,
                     "signed_at": now,
                     "commitment": digest,
                 }
             )
-            events.append(LogEvent(v.event, now, v.code, v.version, key.kid, digest))
+            events.append(LogEvent(v.event, now, v.code, v.version, kid, digest))
         indices = transparency.append_events(conn, events, now)
         for row, index in zip(rows, indices, strict=True):
             row["leaf_index"] = index
         conn.execute(t.version_evidence.insert(), rows)
+
+    def sign(self, v: VersionToSign, issued_at: int) -> tuple[str, bytes, bytes, bytes]:
+        """(kid, COSE_Sign1 over the QR claims, content signature, commitment) of a version,
+        signed with its domain's issuing key; pure apart from reading the key."""
+        key, private = self._key(int(v.code[0]))
+        payload = qr.claims_payload(
+            qr_document(v.content, v.version, self.reference), self.issuer, issued_at
+        )
+        signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
+        content_signature = private.sign(content_bytes(v.content))
+        return key.kid, signed, content_signature, commitment(v.salt, signed, content_signature)
+
+    def seal_of(
+        self, v: VersionToSign, kid: str, signed: bytes, content_signature: bytes
+    ) -> bytes:
+        """The registry's seal over a version just signed (see :func:`seal`)."""
+        return seal(
+            self.keystore.seal_key, v.code, v.version, kid, signed, content_signature, v.content
+        )
 
     def log_status(
         self, conn: sa.Connection, event: Event, code: str, version: int, now: datetime
@@ -141,6 +185,12 @@ class Evidence:
         """Log a revocation, suspension or its lifting."""
         [index] = transparency.append_events(conn, [LogEvent(event, now, code, version)], now)
         return index
+
+    def forget_keys(self) -> None:
+        """Drop the cached keys: the next call reads the key store again (a running server
+        does this every few seconds by itself)."""
+        self._keys.clear()
+        self._verifying = None
 
     def verifying_keys(self) -> dict[bytes, KeyRecord]:
         """Issuing keys by COSE kid, revoked ones excluded (re-read every few seconds, so a
@@ -151,18 +201,35 @@ class Evidence:
         return self._verifying[1]
 
     def check(
-        self, signed: bytes, content_signature: bytes, content: Mapping[str, Any], version: int
+        self,
+        signed: bytes,
+        content_signature: bytes,
+        content: Mapping[str, Any],
+        version: int,
+        *,
+        code: str | None = None,
+        kid: str | None = None,
+        stored_seal: bytes | None = None,
     ) -> str | None:
-        """:func:`check_version` with this registry's keys, remembering good answers.
+        """None when the stored version is exactly what was signed, by a key still trusted;
+        else what is wrong.
 
-        The memo is keyed by a hash of the exact signed bytes and content, so any change to
-        either is checked afresh; a key revocation clears it.
+        With a seal (``code``, ``kid`` and ``stored_seal`` given) the fast path: the key is
+        still trusted and the seal matches (an HMAC, microseconds). Otherwise, and whenever
+        the seal does not match, the signatures are checked (:func:`check_version`); good
+        answers are remembered by a hash of the exact bytes, so a change is checked afresh.
         """
         keys = self.verifying_keys()
+        sealed = stored_seal is not None and code is not None and kid is not None
+        if sealed and kid in self._trusted_kids(keys):
+            assert stored_seal is not None and code is not None and kid is not None
+            expected = seal(
+                self.keystore.seal_key, code, version, kid, signed, content_signature, content
+            )
+            if hmac.compare_digest(expected, stored_seal):
+                return None
         memo_key = hashlib.sha256(
-            signed
-            + content_signature
-            + json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+            signed + content_signature + orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
         ).digest()
         if self._good.get(memo_key) is keys:
             return None
@@ -175,6 +242,12 @@ class Evidence:
             self._good[memo_key] = keys
         return problem
 
+    def _trusted_kids(self, keys: dict[bytes, KeyRecord]) -> frozenset[str]:
+        cached = self._kids
+        if cached is None or cached[0] is not keys:
+            cached = self._kids = (keys, frozenset(k.kid for k in keys.values()))
+        return cached[1]
+
 
 def verifying_keys(keystore: KeyStore) -> dict[bytes, KeyRecord]:
     """Issuing keys that may still vouch for what they signed, by COSE kid."""
@@ -183,6 +256,16 @@ def verifying_keys(keystore: KeyStore) -> dict[bytes, KeyRecord]:
         for k in keystore.all()
         if k.purpose is Purpose.ISSUING and k.status is not KeyStatus.REVOKED
     }
+
+
+@functools.lru_cache(maxsize=256)
+def _public_key_of(raw: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def _public(key: KeyRecord) -> Ed25519PublicKey:
+    """The key's public half, parsed once."""
+    return _public_key_of(key.public)
 
 
 def check_version(
@@ -195,7 +278,7 @@ def check_version(
     issuer: str = ISSUER,
 ) -> str | None:
     """None when ``signed`` is a valid signature of exactly ``content``; else what is wrong."""
-    public: dict[bytes, Ed25519PublicKey] = {kid: k.public_key() for kid, k in keys.items()}
+    public: dict[bytes, Ed25519PublicKey] = {kid: _public(k) for kid, k in keys.items()}
     try:
         message = cose.verify1(signed, public)
     except cose.CoseError as exc:
@@ -210,7 +293,7 @@ def check_version(
     if not isinstance(issued_at, int):
         return "the signed payload has no issued-at claim"
     try:
-        key.public_key().verify(content_signature, content_bytes(content))
+        _public(key).verify(content_signature, content_bytes(content))
     except InvalidSignature:
         return "the stored content differs from what was signed"
     expected = qr.claims_payload(qr_document(content, version, reference), issuer, issued_at)

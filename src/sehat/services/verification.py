@@ -26,6 +26,8 @@ _COLUMNS = (
     t.document_versions.c.content,
     t.version_evidence.c.cose,
     t.version_evidence.c.content_signature,
+    t.version_evidence.c.kid,
+    t.version_evidence.c.seal,
     t.documents.c.status,
     t.documents.c.kind,
     t.documents.c.institution,
@@ -201,8 +203,16 @@ def _answer(reference: Reference, evidence: Evidence, code: str, row: Any | None
         problem: str | None = "the stored version has no signature"
     else:
         problem = evidence.check(
-            bytes(row.cose), bytes(row.content_signature), row.content, row.version
+            bytes(row.cose),
+            bytes(row.content_signature),
+            row.content,
+            row.version,
+            code=row.code,
+            kid=row.kid,
+            stored_seal=bytes(row.seal) if row.seal is not None else None,
         )
+        if problem is None and row.content.get("code") != row.code:
+            problem = "the stored version belongs to another document"
     if problem is not None:
         # DESIGN §7 item: never VALID unless the stored content still matches its signature.
         return Found(
