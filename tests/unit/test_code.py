@@ -137,3 +137,8 @@ def test_generate_uses_the_random_source_and_never_counts_up() -> None:
 def test_bidi_marks_copied_from_persian_text_are_ignored() -> None:
     code = authcode.build(3, 120, 1403, 3, 987654321)
     assert authcode.parse("\u200f" + authcode.format_code(code) + "\u200e").code == code
+
+
+@given(st.text(alphabet="0123456789", min_size=2, max_size=40))
+def test_the_fast_check_is_iso_7064_mod_97_10(digits: str) -> None:
+    assert authcode.is_valid_check(digits) == mod_97_10.is_valid(digits)
