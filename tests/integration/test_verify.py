@@ -124,3 +124,29 @@ def test_a_wrong_national_id_costs_the_same_work_as_the_right_one(
     wrong, wrong_checks, not_matched = work(new_national_id())
     assert matched is True and not_matched is False
     assert right == wrong and right_checks == wrong_checks == 1
+
+
+def test_the_prepared_public_read_answers_exactly_as_core_does(
+    api: tuple[TestClient, Tokens], engine: sa.Engine
+) -> None:
+    from sehat.services.verification import look_up, look_up_with, reader
+
+    from .api_helpers import REF as REFERENCE
+    from .registry_helpers import EVIDENCE
+
+    client, tok = api
+    valid, revoked, suspended = (_issue(client, tok, new_national_id()) for _ in range(3))
+    assert client.post(
+        f"/api/v1/documents/{revoked}/revoke", json={"reason": "fraud"}, headers=tok.registrar_a
+    ).is_success
+    assert client.post(
+        f"/api/v1/documents/{suspended}/suspend", json={}, headers=tok.registrar_a
+    ).is_success
+    texts = [valid, revoked, suspended, "10001052348068574304", "1000105234806857430", "x"]
+    prepared = reader(engine)
+    with engine.connect() as conn:
+        for text in texts:
+            fast = look_up_with(prepared, REFERENCE, EVIDENCE, text)
+            assert fast == look_up(conn, REFERENCE, EVIDENCE, text), text
+    statuses = [look_up_with(prepared, REFERENCE, EVIDENCE, x).answer["status"] for x in texts]
+    assert statuses == ["VALID", "REVOKED", "SUSPENDED", "UNKNOWN", "MALFORMED", "MALFORMED"]

@@ -33,6 +33,7 @@ from sehat.config import Settings
 from sehat.core.persian import to_persian_digits
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
+from sehat.services import verification
 from sehat.services.access_log import AccessBuffer
 from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
@@ -159,12 +160,16 @@ def create_app(
     app.state.keystore = keystore
     app.state.evidence = Evidence(keystore, ref)
     app.state.access_buffer = buffer
+    # SQLite reads are local and take microseconds: the public verification reads on the
+    # event loop. Anything over a network goes through the thread pool.
+    app.state.inline_reads = engine.dialect.name == "sqlite"
+    app.state.public_read = verification.reader(engine)
     errors.install(app)
     routers = (
+        verify,  # first: the busiest route is matched without trying the others
         reference,
         graduations,
         documents,
-        verify,
         shares,
         me,
         registrar,

@@ -17,6 +17,7 @@ from sehat.errors import CodeFormatError
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.store import schema as t
+from sehat.store.fastread import PreparedRead
 
 _COLUMNS = (
     t.documents.c.id,
@@ -147,6 +148,21 @@ def look_up(conn: sa.Connection, reference: Reference, evidence: Evidence, text:
     except CodeFormatError as exc:
         return _malformed(exc)
     return _answer(reference, evidence, code, conn.execute(_ONE, {"code": code}).first())
+
+
+def reader(engine: sa.Engine) -> PreparedRead:
+    """The public lookup prepared for ``engine`` (see :func:`look_up_with`)."""
+    return PreparedRead(engine, _ONE)
+
+
+def look_up_with(read: PreparedRead, reference: Reference, evidence: Evidence, text: str) -> Found:
+    """:func:`look_up` through a prepared driver-level read: the same answer, for the
+    busiest path (``GET /verify/{code}``)."""
+    try:
+        code = _parse(reference, text)
+    except CodeFormatError as exc:
+        return _malformed(exc)
+    return _answer(reference, evidence, code, read.first(code=code))
 
 
 def look_up_many(

@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -22,7 +23,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 60}, pool_size=pool_size
+            url,
+            connect_args={"check_same_thread": False, "timeout": 60},
+            pool_size=pool_size,
+            json_deserializer=orjson.loads,  # reads JSON columns several times faster
         )
 
         @sa.event.listens_for(engine, "connect")
