@@ -171,9 +171,7 @@ class Evidence:
         content_signature = private.sign(content_bytes(v.content))
         return key.kid, signed, content_signature, commitment(v.salt, signed, content_signature)
 
-    def seal_of(
-        self, v: VersionToSign, kid: str, signed: bytes, content_signature: bytes
-    ) -> bytes:
+    def seal_of(self, v: VersionToSign, kid: str, signed: bytes, content_signature: bytes) -> bytes:
         """The registry's seal over a version just signed (see :func:`seal`)."""
         return seal(
             self.keystore.seal_key, v.code, v.version, kid, signed, content_signature, v.content

@@ -54,18 +54,6 @@ def upgrade() -> None:
         sa.Column("share_id", BigId, nullable=True),
         sa.Column("matched", sa.Boolean(), nullable=True),
         sa.Column("fields", Json, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account"], ["accounts.public_id"], name=op.f("fk_access_log_account_accounts")
-        ),
-        sa.ForeignKeyConstraint(
-            ["document_id"], ["documents.id"], name=op.f("fk_access_log_document_id_documents")
-        ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["persons.id"], name=op.f("fk_access_log_person_id_persons")
-        ),
-        sa.ForeignKeyConstraint(
-            ["share_id"], ["shares.id"], name=op.f("fk_access_log_share_id_shares")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_log")),
     )
     op.create_index(op.f("ix_access_log_document_id"), "access_log", ["document_id"], unique=False)
