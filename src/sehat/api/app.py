@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
 from sehat.api import errors
+from sehat.api.fastpath import PublicVerify
 from sehat.api.ratelimit import RateLimit, parse_limit
 from sehat.api.request_log import RequestLog
 from sehat.api.routes import (
@@ -194,6 +195,7 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(BodyLimit)
+    app.add_middleware(PublicVerify, fastapi=app)  # the busiest path, before the framework
     # Outermost: a refused request costs no body reading, no database and no thread.
     app.add_middleware(
         RateLimit,

@@ -257,15 +257,16 @@ class HideUnexpected:
             )
             if started:
                 return  # the answer is on its way; the server closes the connection
-            response = JSONResponse(
-                error_body(
-                    "internal",
-                    "an internal error occurred; it was logged without your data — try again later",
-                    "خطای داخلی رخ داد و بدون داده‌های شما ثبت شد؛ بعداً دوباره تلاش کنید",
-                ),
-                500,
-            )
-            await response(scope, receive, send)
+            await JSONResponse(unexpected_body(), 500)(scope, receive, send)
+
+
+def unexpected_body() -> dict[str, Any]:
+    """The answer to a fault of ours: generic, the same whatever went wrong."""
+    return error_body(
+        "internal",
+        "an internal error occurred; it was logged without your data — try again later",
+        "خطای داخلی رخ داد و بدون داده‌های شما ثبت شد؛ بعداً دوباره تلاش کنید",
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -79,12 +79,21 @@ async def verify(code: str, request: Request) -> Response:
     (one indexed read and an HMAC) runs on the event loop instead of a thread hop. On
     PostgreSQL the lookup goes to the thread pool: a network read must not hold the loop.
     """
-    state = request.app.state
     who = (
         await run_in_threadpool(get_optional_principal, request)
         if "authorization" in request.headers
         else None
     )
+    body = await public_answer(request.app.state, code, who)
+    return Response(body, media_type="application/json")
+
+
+async def public_answer(state: Any, code: str, who: Principal | None) -> bytes:
+    """The public answer for ``code`` as JSON bytes, its access queued for the log.
+
+    Shared by the route above and by :class:`sehat.api.fastpath.PublicVerify`, which serves
+    the same path for callers without a token before the framework is entered.
+    """
     if state.inline_reads:
         found = _look_up_public(state, code)
     else:
@@ -92,7 +101,7 @@ async def verify(code: str, request: Request) -> Response:
     access = _access(found, Channel.PUBLIC, who, datetime.now(UTC), None)
     if access is not None:
         state.access_buffer.add(access)
-    return Response(orjson.dumps(found.answer), media_type="application/json")
+    return orjson.dumps(found.answer)
 
 
 def _look_up_public(state: Any, code: str) -> Found:

@@ -1,0 +1,69 @@
+"""The public verification, served before the framework is entered.
+
+``GET /api/v1/verify/{code}`` without a token is most of the registry's traffic (every
+employer, every QR scan). Through FastAPI it pays for routing over every route, the
+request object, dependency resolution and two middleware layers per message; measured,
+that framework work was most of each request (bench/RESULTS.md). This ASGI layer answers
+exactly that request with the same function the FastAPI route calls
+(:func:`sehat.api.routes.verify.public_answer`), so the answer is identical by
+construction; anything else — another method or path, a bearer token, a trailing part —
+goes on to the application unchanged. It sits inside the request log and the rate
+limiter, so this path is logged and limited like every other. The route itself stays in
+the application (and in /openapi.json) as the documented contract and the path for
+callers with a token.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sehat.api import errors
+from sehat.api.routes.verify import public_answer
+
+log = logging.getLogger("sehat.api")
+PREFIX = "/api/v1/verify/"
+_HEADERS = [(b"content-type", b"application/json")]
+
+
+class PublicVerify:
+    """ASGI middleware serving tokenless ``GET /api/v1/verify/{code}``."""
+
+    def __init__(self, app: ASGIApp, fastapi: FastAPI) -> None:
+        self.app = app
+        self.state = fastapi.state
+        # What the request log reads of a matched route: its template.
+        self.route: Any = SimpleNamespace(path=PREFIX + "{code}")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not path.startswith(PREFIX)
+            or len(path) == len(PREFIX)
+            or "/" in path[len(PREFIX) :]
+            or any(name == b"authorization" for name, _ in scope["headers"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = self.route
+        try:
+            body = await public_answer(self.state, path[len(PREFIX) :], None)
+        except Exception as exc:  # the same generic answer as errors.HideUnexpected
+            log.error("unexpected %s on GET %s", type(exc).__name__, self.route.path)
+            await JSONResponse(errors.unexpected_body(), 500)(scope, receive, send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*_HEADERS, (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
