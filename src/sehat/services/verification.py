@@ -17,7 +17,7 @@ from sehat.errors import CodeFormatError
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.store import schema as t
-from sehat.store.fastread import PreparedRead
+from sehat.store.prepared import PreparedRead
 
 _COLUMNS = (
     t.documents.c.id,

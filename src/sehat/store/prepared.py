@@ -1,4 +1,5 @@
-"""One prepared SELECT straight through the database driver, for the hottest read path.
+"""Prepared statements straight through the database driver, for the hottest path: one
+SELECT (the public verification) and one INSERT (its access-log rows).
 
 SQLAlchemy's Core ``execute`` costs about a tenth of a millisecond per call in bookkeeping
 (statement cache lookup, execution context, result metadata), more than the indexed read
@@ -58,3 +59,53 @@ class PreparedRead:
                 for p, v in zip(self.processors, found, strict=True)
             )
         )
+
+
+class PreparedInsert:
+    """An INSERT of ``columns`` into ``table``: rows are made ready (each column's own
+    SQLAlchemy bind processor applied) when they are queued, and written by the driver's
+    executemany, so a flush holds the interpreter lock for the driver's loop only."""
+
+    def __init__(self, engine: sa.Engine, table: sa.Table, columns: tuple[str, ...]) -> None:
+        self.engine = engine
+        self.columns = columns
+        stmt = table.insert().values({name: sa.bindparam(name) for name in columns})
+        compiled = stmt.compile(dialect=engine.dialect)
+        self.sql = compiled.string
+        self.order: tuple[str, ...] | None = (
+            tuple(compiled.positiontup or ()) if compiled.positional else None
+        )
+        self.processors: dict[str, Callable[[Any], Any] | None] = {
+            name: table.c[name].type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
+            for name in columns
+        }
+
+    def prepare(self, values: dict[str, Any]) -> Any:
+        """``values`` (one row, by column name) as the driver takes it."""
+        ready = {
+            name: (v if (p := self.processors[name]) is None or v is None else p(v))
+            for name, v in values.items()
+        }
+        return tuple(ready[k] for k in self.order) if self.order is not None else ready
+
+    def write(self, rows: list[Any]) -> None:
+        """Insert prepared ``rows`` in one transaction."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:
+                if sqlite:  # the driver is in autocommit (store/db.py): say where it begins
+                    cursor.execute("BEGIN IMMEDIATE")
+                cursor.executemany(self.sql, rows)
+                if sqlite:
+                    cursor.execute("COMMIT")
+            finally:
+                cursor.close()
+            if not sqlite:
+                raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
