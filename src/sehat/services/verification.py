@@ -151,8 +151,9 @@ def look_up(conn: sa.Connection, reference: Reference, evidence: Evidence, text:
 
 
 def reader(engine: sa.Engine) -> PreparedRead:
-    """The public lookup prepared for ``engine`` (see :func:`look_up_with`)."""
-    return PreparedRead(engine, _ONE)
+    """The public lookup prepared for ``engine`` (see :func:`look_up_with`); on SQLite it
+    keeps a connection of its own (the event loop reads inline, one read at a time)."""
+    return PreparedRead(engine, _ONE, own_connection=engine.dialect.name == "sqlite")
 
 
 def look_up_with(read: PreparedRead, reference: Reference, evidence: Evidence, text: str) -> Found:

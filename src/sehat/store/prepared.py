@@ -20,10 +20,17 @@ import sqlalchemy as sa
 
 
 class PreparedRead:
-    """``stmt`` (a SELECT with named bind parameters) ready to run on ``engine``."""
+    """``stmt`` (a SELECT with named bind parameters) ready to run on ``engine``.
 
-    def __init__(self, engine: sa.Engine, stmt: sa.Select[Any]) -> None:
+    With ``own_connection`` it keeps one driver connection of its own instead of borrowing
+    from the pool each time: for a caller that never runs two reads at once (the event loop
+    reading SQLite inline), which saves the pool's checkout and reset.
+    """
+
+    def __init__(self, engine: sa.Engine, stmt: sa.Select[Any], own_connection: bool = False):
         self.engine = engine
+        self._own: Any = None
+        self._own_connection = own_connection
         compiled = stmt.compile(dialect=engine.dialect)
         self.sql = compiled.string
         self.order: tuple[str, ...] | None = (
@@ -39,6 +46,19 @@ class PreparedRead:
     def first(self, **params: Any) -> Any | None:
         """The first row (attributes by column key), or None."""
         args: Any = tuple(params[k] for k in self.order) if self.order is not None else params
+        if self._own_connection:
+            if self._own is None:
+                fairy = self.engine.raw_connection()
+                driver = fairy.driver_connection
+                fairy.detach()  # ours for good: never handed back to the pool
+                self._own = (fairy, driver)
+            cursor = self._own[1].cursor()
+            try:
+                cursor.execute(self.sql, args)
+                found = cursor.fetchone()
+            finally:
+                cursor.close()
+            return self._make(found)
         raw = self.engine.raw_connection()
         try:
             cursor = raw.cursor()
@@ -51,6 +71,9 @@ class PreparedRead:
                 raw.rollback()  # end the read transaction the driver opened
         finally:
             raw.close()
+        return self._make(found)
+
+    def _make(self, found: Any) -> Any | None:
         if found is None:
             return None
         return self.row(
