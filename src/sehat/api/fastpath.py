@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sehat.api import errors
+from sehat.api.request_log import SUMMARISE
 from sehat.api.routes.verify import public_answer
 
 log = logging.getLogger("sehat.api")
@@ -53,6 +54,7 @@ class PublicVerify:
             await self.app(scope, receive, send)
             return
         scope["route"] = self.route
+        scope[SUMMARISE] = True  # counted in a summary line, not a line per request
         try:
             body = await public_answer(self.state, path[len(PREFIX) :], None)
         except Exception as exc:  # the same generic answer as errors.HideUnexpected

@@ -3,7 +3,10 @@ else: the raw path can carry a share token or a code, the query a national ID, t
 names; none of them may reach a log (DESIGN §5).
 
 The line is formatted and written by a background thread: a write to a slow disk or a full
-pipe must never hold up the event loop that serves everyone else.
+pipe must never hold up the event loop that serves everyone else. Requests that ask to be
+summarised (``scope["sehat.summarise"]``: the tokenless public verification, thousands a
+second) are counted instead, and one line every ten seconds gives their number, statuses
+and p50/p99 — a line per request there cost a third of the throughput (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -19,19 +22,29 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sehat.api.errors import route_of
 
 log = logging.getLogger("sehat.requests")
+INTERVAL = 0.1  # seconds between writes of the queued lines
+SUMMARY_EVERY = 10.0  # seconds between summary lines
+SUMMARISE = "sehat.summarise"  # scope key: count this request instead of logging it
 
 
 class _Writer:
-    """Lines queued by the event loop, logged by a daemon thread."""
+    """Lines queued by the event loop, logged by a daemon thread ten times a second (a
+    wake-up per request would hand the interpreter lock back and forth on every request)."""
 
     def __init__(self) -> None:
         self._queue: collections.deque[tuple[str, str, int, float]] = collections.deque()
-        self._wake = threading.Event()
+        self._counted: dict[tuple[str, str], tuple[collections.Counter[int], list[float]]] = {}
+        self._count_lock = threading.Lock()
+        self._summarised_at = time.monotonic()
+        self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     def put(self, item: tuple[str, str, int, float]) -> None:
         self._queue.append(item)
+        self._ensure_thread()
+
+    def _ensure_thread(self) -> None:
         if self._thread is None:
             with self._start_lock:
                 if self._thread is None:
@@ -39,18 +52,47 @@ class _Writer:
                         target=self._run, name="request-log", daemon=True
                     )
                     self._thread.start()
-                    atexit.register(self.drain)
-        self._wake.set()
+                    atexit.register(self._last)
+
+    def count(self, method: str, route: str, status: int, ms: float) -> None:
+        with self._count_lock:
+            found = self._counted.get((method, route))
+            if found is None:
+                found = self._counted[(method, route)] = (collections.Counter(), [])
+            found[0][status] += 1
+            found[1].append(ms)
+        self._ensure_thread()
 
     def drain(self) -> None:
         while self._queue:
             method, route, status, ms = self._queue.popleft()
             log.info("%s %s %d %.1fms", method, route, status, ms)
+        if time.monotonic() - self._summarised_at >= SUMMARY_EVERY:
+            self.summarise()
+
+    def summarise(self) -> None:
+        with self._count_lock:
+            counted, self._counted = self._counted, {}
+            since, self._summarised_at = self._summarised_at, time.monotonic()
+        for (method, route), (statuses, times) in counted.items():
+            times.sort()
+            log.info(
+                "%s %s: %d requests in %.0fs (%s) p50 %.1fms p99 %.1fms",
+                method,
+                route,
+                len(times),
+                time.monotonic() - since,
+                ", ".join(f"{status}×{n}" for status, n in sorted(statuses.items())),
+                times[len(times) // 2],
+                times[min(len(times) - 1, len(times) * 99 // 100)],
+            )
+
+    def _last(self) -> None:
+        self.drain()
+        self.summarise()
 
     def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
+        while not self._stop.wait(INTERVAL):
             self.drain()
 
 
@@ -80,4 +122,7 @@ class RequestLog:
             await self.app(scope, receive, sending)
         finally:
             elapsed = (time.perf_counter() - started) * 1000
-            _writer.put((scope["method"], route_of(scope), status, elapsed))
+            if scope.get(SUMMARISE):
+                _writer.count(scope["method"], route_of(scope), status, elapsed)
+            else:
+                _writer.put((scope["method"], route_of(scope), status, elapsed))
