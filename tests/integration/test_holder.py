@@ -283,3 +283,18 @@ def test_shape_errors_are_explained_in_both_languages(api: tuple[TestClient, Tok
     ).json()["error"]["problems"][0]
     assert too_long["field"] == "expires_in" and "31622400" in too_long["problem"]
     assert "حداکثر" in too_long["problem_fa"]
+
+
+def test_a_public_check_with_a_token_names_the_organisation(
+    api: tuple[TestClient, Tokens],
+) -> None:
+    client, tok = api
+    code = _issue(client, tok, tok.holder_national_id)
+    fast = client.get(f"/api/v1/verify/{code}")  # tokenless: answered before the framework
+    named = client.get(f"/api/v1/verify/{code}", headers=tok.verifier)  # through the route
+    assert fast.json() == named.json() and fast.json()["status"] == "VALID"
+    assert fast.headers["content-type"] == named.headers["content-type"] == "application/json"
+    entries = client.get("/api/v1/me/access-log", headers=tok.holder).json()["entries"]
+    assert sorted(e["who"] for e in entries) == ["public", "verifier"]
+    assert client.get(f"/api/v1/verify/{code}/extra").status_code == 404
+    assert client.get("/api/v1/verify/").status_code in (404, 405)  # the framework decides
