@@ -11,6 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
 from sehat.api import errors
+from sehat.api.input_guard import InputGuard
+from sehat.api.openapi import declare_errors
 from sehat.api.routes import (
     admin,
     audit,
@@ -141,5 +143,7 @@ def create_app(
     routers = (reference, graduations, documents, verify, registrar, admin, log, trust, audit)
     for module in routers:
         app.include_router(module.router)
+    declare_errors(app, (module.router for module in routers))
+    app.add_middleware(InputGuard)  # inside BodyLimit: it never buffers an oversized body
     app.add_middleware(BodyLimit)
     return app
