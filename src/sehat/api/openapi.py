@@ -20,6 +20,7 @@ Schemathesis checks every answer against this (tests/integration/test_openapi_fu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -177,9 +178,6 @@ def declare_errors(app: FastAPI, routers: Iterable[APIRouter]) -> None:
             return app.openapi_schema
         spec = generate()
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-        # FastAPI's own 422 body ({"detail": [...]}) is never sent: errors.install answers.
-        schemas.pop("HTTPValidationError", None)
-        schemas.pop("ValidationError", None)
         schemas["Error"] = _ERROR
         schemas["ErrorProblem"] = _PROBLEM
         for route in routes:
@@ -190,6 +188,10 @@ def declare_errors(app: FastAPI, routers: Iterable[APIRouter]) -> None:
                 responses = operation.setdefault("responses", {})
                 for status in sorted(error_statuses(route, method)):
                     responses[str(status)] = _response(status)
+        # FastAPI's own 422 body ({"detail": [...]}) is never sent: errors.install answers.
+        if "#/components/schemas/HTTPValidationError" not in json.dumps(spec["paths"]):
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
         app.openapi_schema = spec
         return spec
 
