@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sehat import __version__
 from sehat.api import errors
 from sehat.api.fastpath import PublicVerify
+from sehat.api.input_guard import InputGuard
+from sehat.api.openapi import declare_errors
 from sehat.api.ratelimit import RateLimit, parse_limit
 from sehat.api.request_log import RequestLog
 from sehat.api.routes import (
@@ -188,12 +190,14 @@ def create_app(
     )
     for module in routers:
         app.include_router(module.router)
+    declare_errors(app, (module.router for module in routers))
 
     @app.get("/healthz", tags=["service / سامانه"])
     def healthz() -> dict[str, str]:
         """Liveness: the process answers (not rate-limited; for load balancers)."""
         return {"status": "ok", "version": __version__}
 
+    app.add_middleware(InputGuard)  # inside BodyLimit: it never buffers an oversized body
     app.add_middleware(BodyLimit)
     app.add_middleware(PublicVerify, fastapi=app)  # the busiest path, before the framework
     # Outermost: a refused request costs no body reading, no database and no thread.

@@ -116,7 +116,12 @@ def _institution(principal: PrincipalDep) -> str:
     return principal.institution
 
 
-@router.post("/graduations", status_code=201, response_model=SubmissionOut)
+@router.post(
+    "/graduations",
+    status_code=201,
+    response_model=SubmissionOut,
+    responses={200: {"model": SubmissionOut, "description": "A resubmission: the first result"}},
+)
 def submit_graduation(
     body: GraduationIn,
     response: Response,

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
+from sehat.api.routes.reference import DomainQuery
 from sehat.services import registrar
 from sehat.store.tx import in_transaction
 
@@ -53,7 +54,7 @@ def decline(
 
 @router.get("/admin/foreign-priors")
 def foreign_priors(
-    engine: EngineDep, principal: PrincipalDep, domain: int | None = None, status: str = "PENDING"
+    engine: EngineDep, principal: PrincipalDep, domain: DomainQuery = None, status: str = "PENDING"
 ) -> dict[str, Any]:
     """Foreign prior degrees awaiting the domain office."""
     with engine.connect() as conn:

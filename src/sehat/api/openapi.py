@@ -1,0 +1,210 @@
+"""The error answers in ``/openapi.json``: declared once here for every operation.
+
+FastAPI documents a route's success answer and its own 422 (with a body we never send).
+Every error answer of this API has the one shape of ``errors.error_body``; this module puts
+that shape in the description as ``components.schemas.Error`` and declares, per operation,
+the statuses it can answer with, from what the route takes:
+
+=========================================  =================================================
+every operation                            429 (``Retry-After``), 503
+a parameter or a body                      422
+a JSON body                                400 (not JSON), 413 (over the size limit)
+an optional bearer token (public routes)   401 (a malformed, unknown or revoked token)
+a required bearer token                    401, 403, 404 (what it names may not exist)
+a path parameter                           404
+POST, PUT, PATCH, DELETE with a token      409
+=========================================  =================================================
+
+Schemathesis checks every answer against this (tests/integration/test_openapi_fuzz.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from sehat.api.deps import get_optional_principal, get_principal
+
+_REF = "#/components/schemas/Error"
+
+_PROBLEM: dict[str, Any] = {
+    "title": "ErrorProblem",
+    "description": "One thing wrong with the input: where, what, and how to fix it.",
+    "type": "object",
+    "properties": {
+        "field": {"type": "string", "description": "the field path, e.g. items[3].code"},
+        "problem": {"type": "string"},
+        "problem_fa": {"type": "string"},
+        "fix": {"type": "string"},
+        "fix_fa": {"type": "string"},
+        "position": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "1-based position of the fault in a code or a JSON body",
+        },
+    },
+    "required": ["field", "problem", "problem_fa", "fix", "fix_fa"],
+    "additionalProperties": False,
+}
+
+_ERROR: dict[str, Any] = {
+    "title": "Error",
+    "description": "Every 4xx and 5xx answer (docs/api.md, Errors). خطا: پیام فارسی و انگلیسی.",
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "type": {
+                    "type": "string",
+                    "description": "invalid_input, malformed_json, unauthenticated, forbidden, "
+                    "not_found, conflict, too_large, unavailable, internal, http, …",
+                },
+                "message": {"type": "string"},
+                "message_fa": {"type": "string"},
+                "problems": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ErrorProblem"},
+                    "description": "input errors only",
+                },
+            },
+            "required": ["type", "message", "message_fa"],
+            "additionalProperties": False,
+        }
+    },
+    "required": ["error"],
+    "additionalProperties": False,
+}
+
+_WHEN = {
+    400: "The body is not valid JSON (`malformed_json`, with the position) / بدنه JSON نیست",
+    401: "No bearer token, or a malformed, unknown, revoked or expired one / توکن نامعتبر",
+    403: "Outside the caller's role, institution or domain / خارج از نقش یا موسسه",
+    404: "No such document, submission, request, account or token / یافت نشد",
+    409: "Clashes with what is stored / با داده‌های ثبت‌شده تعارض دارد",
+    410: "The share link expired or was revoked by its holder / پیوند منقضی یا لغو شده است",
+    413: "The body is over the size limit: split it / بدنه بیش از حد بزرگ است",
+    422: "A field is unknown, missing or invalid; `problems` names each / ورودی نامعتبر",
+    429: "Over the rate limit: retry after `Retry-After` seconds / بیش از حد مجاز",
+    503: "The database or key store cannot be used just now / موقتاً در دسترس نیست",
+}
+
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "always `Bearer`",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "seconds to wait",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
+
+_WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any] | None]:
+    yield dependant.call
+    for sub in dependant.dependencies:
+        yield from _calls(sub)
+
+
+def _flat(dependant: Dependant, kind: str) -> bool:
+    if getattr(dependant, kind):
+        return True
+    return any(_flat(sub, kind) for sub in dependant.dependencies)
+
+
+def error_statuses(route: APIRoute, method: str) -> set[int]:
+    """The error statuses ``method route.path`` can answer with (the table above)."""
+    calls = set(_calls(route.dependant))
+    required = get_principal in calls
+    optional = get_optional_principal in calls
+    path = _flat(route.dependant, "path_params")
+    body = route.body_field is not None
+    params = body or any(
+        _flat(route.dependant, kind)
+        for kind in ("path_params", "query_params", "header_params", "cookie_params")
+    )
+    statuses = {429, 503}
+    if params:
+        statuses.add(422)
+    if body:
+        statuses |= {400, 413}
+    if required or optional:
+        statuses.add(401)
+    if required:
+        statuses |= {403, 404}
+    if path:
+        statuses.add(404)
+    if method in _WRITES and required:
+        statuses.add(409)
+    return statuses | _EXTRA.get((method, route.path), set())
+
+
+# What the rules above cannot see from a route's signature.
+_EXTRA: dict[tuple[str, str], set[int]] = {
+    # Reads its token by hand (the tokenless fast path shares its code): a bad token is 401.
+    ("GET", "/api/v1/verify/{code}"): {401},
+    # Reads a CSV body by hand: too large, or a file whose header cannot be used.
+    ("POST", "/api/v1/verify/batch/csv"): {413, 422},
+    # A share link that expired or was revoked.
+    ("GET", "/api/v1/shares/{token}"): {410},
+}
+
+
+def _response(status: int) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": _WHEN[status],
+        "content": {"application/json": {"schema": {"$ref": _REF}}},
+    }
+    if status in _HEADERS:
+        answer["headers"] = _HEADERS[status]
+    return answer
+
+
+def declare_errors(app: FastAPI, routers: Iterable[APIRouter]) -> None:
+    """Make ``app.openapi()`` declare the error answers, in the Error schema, of every
+    operation of ``routers`` (as included in ``app``, without a further prefix)."""
+    generate = app.openapi
+    routes = [
+        route
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.include_in_schema
+    ]
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = generate()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Error"] = _ERROR
+        schemas["ErrorProblem"] = _PROBLEM
+        for route in routes:
+            for method in route.methods or ():
+                operation = spec["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status in sorted(error_statuses(route, method)):
+                    responses[str(status)] = _response(status)
+        # FastAPI's own 422 body ({"detail": [...]}) is never sent: errors.install answers.
+        if "#/components/schemas/HTTPValidationError" not in json.dumps(spec["paths"]):
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
