@@ -21,8 +21,9 @@ from collections.abc import Mapping
 
 from fastapi.responses import JSONResponse
 from limits import RateLimitItem, parse
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter as AsyncLimiter
 from limits.storage import storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter as SyncLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sehat.api import errors
@@ -62,14 +63,19 @@ class RateLimit:
         self.app = app
         self.public = public
         self.token = token
+        # Redis is across a network: its limiter is async, so a round trip never blocks the
+        # loop. In memory the synchronous limiter is cheaper (no lock or task to await).
+        self.remote: AsyncLimiter | None = None
+        self.local: SyncLimiter | None = None
         if redis_url:
             uri = "async+" + redis_url.removeprefix("async+")
-            storage = storage_from_string(
-                uri, implementation="redispy", key_prefix=f"{namespace}:ratelimit"
+            self.remote = AsyncLimiter(
+                storage_from_string(
+                    uri, implementation="redispy", key_prefix=f"{namespace}:ratelimit"
+                )
             )
         else:
-            storage = storage_from_string("async+memory://")
-        self.limiter = SlidingWindowCounterRateLimiter(storage)
+            self.local = SyncLimiter(storage_from_string("memory://"))
         self._warned_at = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -79,10 +85,19 @@ class RateLimit:
         limit, key = self._classify(scope)
         if limit is not None:
             try:
-                allowed = await self.limiter.hit(limit, key)
+                if self.local is not None:
+                    allowed = self.local.hit(limit, key)
+                    reset = self.local.get_window_stats(limit, key).reset_time if not allowed else 0
+                else:
+                    assert self.remote is not None
+                    allowed = await self.remote.hit(limit, key)
+                    reset = (
+                        (await self.remote.get_window_stats(limit, key)).reset_time
+                        if not allowed
+                        else 0
+                    )
                 if not allowed:
-                    stats = await self.limiter.get_window_stats(limit, key)
-                    wait = max(1, math.ceil(stats.reset_time - time.time()))
+                    wait = max(1, math.ceil(reset - time.time()))
                     await self._refuse(limit, wait)(scope, receive, send)
                     return
             except Exception as exc:  # the limiter's store is down: serve, and say so
