@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
@@ -108,9 +108,24 @@ class BodyLimit:
         await JSONResponse(body, 413, headers={"Connection": "close"})(scope, receive, send)
 
 
+class SehatApp(FastAPI):
+    """FastAPI with layers of our own *outside* its whole middleware stack.
+
+    ``outer`` wraps the stack FastAPI builds (its error and exception layers included), so
+    the request log, the rate limiter and the public-verification fast path run before any
+    of the framework's per-request work; each handles its own failures.
+    """
+
+    outer: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+        return self.outer(inner) if self.outer is not None else inner
+
+
 def create_app(
     settings: Settings, *, engine: sa.Engine | None = None, keystore: KeyStore | None = None
-) -> FastAPI:
+) -> SehatApp:
     """The API for ``settings``.
 
     Raises InfrastructureError, before anything is served, for a database that is not
@@ -155,7 +170,7 @@ def create_app(
         finally:
             buffer.close()  # what is queued is written before the process ends
 
-    app = FastAPI(
+    app = SehatApp(
         lifespan=lifespan,
         title="Sehat / صحت",
         version=__version__,
@@ -199,14 +214,14 @@ def create_app(
 
     app.add_middleware(InputGuard)  # inside BodyLimit: it never buffers an oversized body
     app.add_middleware(BodyLimit)
-    app.add_middleware(PublicVerify, fastapi=app)  # the busiest path, before the framework
-    # Outermost: a refused request costs no body reading, no database and no thread.
-    app.add_middleware(
-        RateLimit,
-        public=public_limit,
-        token=token_limit,
-        redis_url=settings.redis_url,
-        namespace=settings.rate_limit_namespace,
+    app.outer = lambda inner: RequestLog(  # refused requests are logged too
+        # A refused request costs no body reading, no database and no thread.
+        RateLimit(
+            PublicVerify(inner, app),  # the busiest path, before the framework is entered
+            public=public_limit,
+            token=token_limit,
+            redis_url=settings.redis_url,
+            namespace=settings.rate_limit_namespace,
+        )
     )
-    app.add_middleware(RequestLog)  # outermost: refused requests are logged too
     return app
