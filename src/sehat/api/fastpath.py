@@ -8,7 +8,8 @@ exactly that request with the same function the FastAPI route calls
 (:func:`sehat.api.routes.verify.public_answer`), so the answer is identical by
 construction; anything else — another method or path, a bearer token, a trailing part —
 goes on to the application unchanged. It sits inside the request log and the rate
-limiter, so this path is logged and limited like every other. The route itself stays in
+limiter (so this path is logged and limited like every other) and outside FastAPI's own
+middleware stack (api/app.py, ``SehatApp``). The route itself stays in
 the application (and in /openapi.json) as the documented contract and the path for
 callers with a token.
 """
