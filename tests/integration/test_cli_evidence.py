@@ -53,3 +53,32 @@ def test_production_refuses_to_serve_without_a_kek(tmp_path: Path) -> None:
     result = runner.invoke(app, ["serve", "--port", "0"], env=env)
     assert result.exit_code == 2
     assert "SEHAT_KEK" in result.output
+
+
+def test_reseal_restores_missing_seals_and_refuses_a_tampered_version(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    assert runner.invoke(app, ["demo", "--no-serve", "--rows", "200"], env=env).exit_code == 0
+    db = sqlite3.connect(tmp_path / "data" / "sehat.db")
+    total = db.execute("SELECT count(*) FROM version_evidence").fetchone()[0]
+    db.execute("UPDATE version_evidence SET seal = NULL")  # as rows from before the seal
+    code = db.execute("SELECT code FROM documents ORDER BY id LIMIT 1").fetchone()[0]
+    db.execute(
+        "UPDATE document_versions SET content = json_set(content, '$.gpa', '20.00') "
+        "WHERE document_id = (SELECT id FROM documents WHERE code = ?)",
+        (code,),
+    )
+    db.commit()
+    bad = db.execute(  # every version of that document was edited
+        "SELECT count(*) FROM document_versions WHERE document_id = "
+        "(SELECT id FROM documents WHERE code = ?)",
+        (code,),
+    ).fetchone()[0]
+    resealed = runner.invoke(app, ["db", "reseal"], env=env)
+    assert resealed.exit_code == 1, resealed.output
+    assert f"sealed {total - bad}, unchanged 0, refused {bad}" in resealed.output
+    assert f"{code} v1: the stored content differs" in resealed.output
+    unsealed = db.execute("SELECT count(*) FROM version_evidence WHERE seal IS NULL").fetchone()
+    assert unsealed[0] == bad  # only the tampered ones
+    again = runner.invoke(app, ["db", "reseal"], env=env)
+    assert f"sealed 0, unchanged {total - bad}, refused {bad}" in again.output
+    db.close()

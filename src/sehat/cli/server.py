@@ -178,6 +178,39 @@ def db_current() -> None:
     console.print(f"database: {current or '-'}; newest known: {head}; {state}", markup=False)
 
 
+@db_app.command("reseal")
+def db_reseal(
+    everything: bool = typer.Option(
+        False, "--all", help="recompute every seal, not only missing or stale ones"
+    ),
+) -> None:
+    """Seal every signed version whose signatures check out (rows from before the seal, or
+    after a KEK change), so verification takes the fast path again. Exit 1 if any version's
+    signatures do not check out: it is listed and left unsealed."""
+    from sehat.keystore import KeyStore, resolve_kek
+    from sehat.services.evidence import Evidence, reseal
+
+    def step() -> Any:
+        settings = load_settings()
+        engine = _ready()
+        kek, _ = resolve_kek(settings.data_dir, settings.kek, production=settings.production)
+        evidence = Evidence(KeyStore(settings.data_dir / "keys", kek), load_reference())
+        with engine.begin() as conn:
+            report = reseal(conn, evidence, everything=everything)
+        engine.dispose()
+        return report
+
+    report = _guarded(step)
+    console.print(
+        f"sealed {report.sealed}, unchanged {report.unchanged}, refused {len(report.refused)} "
+        "/ مهر شد"
+    )
+    for code, version, why in report.refused:
+        console.print(f"{code} v{version}: {why}", markup=False)
+    if report.refused:
+        raise typer.Exit(1)
+
+
 @account_app.command("create")
 def account_create(
     role: Role = typer.Option(..., "--role"),

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -298,3 +298,59 @@ def check_version(
     if expected != message.payload:
         return "the stored content differs from what the QR signature covers"
     return None
+
+
+@dataclass
+class ResealReport:
+    """What :func:`reseal` did: versions sealed, left as they were, and refused."""
+
+    sealed: int = 0
+    unchanged: int = 0
+    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (code, version, why)
+
+
+def reseal(conn: sa.Connection, evidence: Evidence, *, everything: bool = False) -> ResealReport:
+    """Give every signed version whose signatures check out a seal under the current KEK.
+
+    For rows signed before migration 0005 (no seal) and after a KEK change (every seal
+    stale): their verification goes back to the fast path. A version whose signatures do not
+    check out is never sealed; it is reported (the audit says more). Without ``everything``,
+    versions whose seal already matches are left alone.
+    """
+    e, v, d = t.version_evidence.c, t.document_versions.c, t.documents.c
+    rows = conn.execute(
+        sa.select(
+            e.version_id, e.cose, e.content_signature, e.kid, e.seal, v.version, v.content, d.code
+        )
+        .join(t.document_versions, v.id == e.version_id)
+        .join(t.documents, d.id == v.document_id)
+        .order_by(e.version_id)
+    )
+    report = ResealReport()
+    keys = evidence.verifying_keys()
+    key = evidence.keystore.seal_key
+    updates: list[dict[str, Any]] = []
+    for r in rows:
+        signed, signature = bytes(r.cose), bytes(r.content_signature)
+        expected = seal(key, r.code, r.version, r.kid, signed, signature, r.content)
+        if not everything and r.seal is not None and hmac.compare_digest(bytes(r.seal), expected):
+            report.unchanged += 1
+            continue
+        problem = check_version(
+            signed, signature, r.content, r.version, evidence.reference, keys, evidence.issuer
+        )
+        if problem is None and r.content.get("code") != r.code:
+            problem = "the stored version belongs to another document"
+        if problem is not None:
+            report.refused.append((r.code, r.version, problem))
+            continue
+        updates.append({"b_id": r.version_id, "b_seal": expected})
+    for start in range(0, len(updates), 1000):
+        conn.execute(
+            t.version_evidence.update()
+            .where(t.version_evidence.c.version_id == sa.bindparam("b_id"))
+            .values(seal=sa.bindparam("b_seal")),
+            updates[start : start + 1000],
+        )
+    report.sealed = len(updates)
+    return report
