@@ -408,3 +408,21 @@ def test_documents_of_a_revoked_key_no_longer_verify(engine: sa.Engine, tmp_path
     client.app.state.evidence.forget_keys()  # what the 5-second refresh does in a server
     answer = client.get(f"/api/v1/verify/{code}").json()
     assert answer["status"] == "TAMPERED"
+
+
+def test_edited_document_columns_are_tampered(
+    api: tuple[TestClient, Tokens], engine: sa.Engine
+) -> None:
+    from sehat.core import code as authcode
+
+    client, tok = api
+    renamed, rekinded = _issue(client, tok), _issue(client, tok)
+    parsed = authcode.parse(renamed)
+    made_up = str(authcode.generate(parsed.domain, parsed.institution, parsed.year, parsed.kind))
+    d = t.documents.c
+    with engine.begin() as conn:  # a row given another (valid, never issued) code
+        conn.execute(t.documents.update().where(d.code == renamed).values(code=made_up))
+        # and a row whose kind column says master's while its code says bachelor's
+        conn.execute(t.documents.update().where(d.code == rekinded).values(kind=3))
+    assert client.get(f"/api/v1/verify/{made_up}").json()["status"] == "TAMPERED"
+    assert client.get(f"/api/v1/verify/{rekinded}").json()["status"] == "TAMPERED"

@@ -206,6 +206,15 @@ def _malformed(exc: CodeFormatError) -> Found:
     )
 
 
+def _row_matches_code(row: Any) -> bool:
+    code = str(row.code)
+    return (
+        row.institution == code[:5]
+        and int(row.kind) == int(code[7])
+        and int(row.issued_year) % 100 == int(code[5:7])
+    )
+
+
 def _answer(reference: Reference, evidence: Evidence, code: str, row: Any | None) -> Found:
     if row is None:
         return Found(
@@ -230,6 +239,10 @@ def _answer(reference: Reference, evidence: Evidence, code: str, row: Any | None
         )
         if problem is None and row.content.get("code") != row.code:
             problem = "the stored version belongs to another document"
+        if problem is None and not _row_matches_code(row):
+            # The public answer reads kind, institution and year from the row: they must be
+            # what the (signed) code says, or an edited column would change the answer.
+            problem = "the stored kind, institution or year differs from the code"
     if problem is not None:
         # DESIGN §7 item: never VALID unless the stored content still matches its signature.
         return Found(
