@@ -100,7 +100,6 @@ class AccessBuffer:
     """
 
     def __init__(self, engine: sa.Engine, interval: float = 0.1, max_rows: int = 200_000):
-        self._engine = engine
         self._insert = PreparedInsert(engine, t.access_log, _COLUMNS)
         self._interval = interval
         self._max_rows = max_rows

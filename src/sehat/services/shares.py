@@ -21,7 +21,7 @@ from sehat.services.access_log import PUBLIC_FIELDS, Access, Channel
 from sehat.services.documents import find_document
 from sehat.services.evidence import Evidence
 from sehat.services.principal import Principal, Role
-from sehat.services.verification import SHAREABLE_FIELDS, details_of, look_up
+from sehat.services.verification import SHAREABLE_FIELDS, details_of, look_up, named
 from sehat.store import schema as t
 
 MIN_EXPIRY = 60  # seconds
@@ -267,20 +267,13 @@ def my_documents(
     )
     out = []
     for r in rows:
-        kind = reference.kinds.get(r.kind)
-        institution = reference.institutions.get(r.institution)
         content = r.content or {}
         out.append(
             {
                 "code": r.code,
                 "status": r.status,
                 "status_reason": r.status_reason,
-                "kind": r.kind,
-                "kind_name_fa": kind.name_fa if kind else "",
-                "kind_name_en": kind.name_en if kind else "",
-                "institution": r.institution,
-                "institution_name_fa": institution.name_fa if institution else "",
-                "institution_name_en": institution.name_en if institution else "",
+                **named(reference, r.kind, r.institution),
                 "year": r.issued_year,
                 "issued_at": r.issued_at.isoformat(),
                 "version": r.version,

@@ -206,6 +206,20 @@ def _malformed(exc: CodeFormatError) -> Found:
     )
 
 
+def named(reference: Reference, kind: int, institution: str) -> dict[str, Any]:
+    """A document's kind and institution with their Persian and English names."""
+    k = reference.kinds.get(kind)
+    i = reference.institutions.get(institution)
+    return {
+        "kind": kind,
+        "kind_name_fa": k.name_fa if k else "",
+        "kind_name_en": k.name_en if k else "",
+        "institution": institution,
+        "institution_name_fa": i.name_fa if i else "",
+        "institution_name_en": i.name_en if i else "",
+    }
+
+
 def _row_matches_code(row: Any) -> bool:
     code = str(row.code)
     return (
@@ -256,17 +270,10 @@ def _answer(reference: Reference, evidence: Evidence, code: str, row: Any | None
             document_id=row.id,
             person_id=row.person_id,
         )
-    kind = reference.kinds.get(row.kind)
-    institution = reference.institutions.get(row.institution)
     out: dict[str, Any] = {
         "status": row.status,
         "code": row.code,
-        "kind": row.kind,
-        "kind_name_fa": kind.name_fa if kind else "",
-        "kind_name_en": kind.name_en if kind else "",
-        "institution": row.institution,
-        "institution_name_fa": institution.name_fa if institution else "",
-        "institution_name_en": institution.name_en if institution else "",
+        **named(reference, row.kind, row.institution),
         "year": row.issued_year,
     }
     if row.seminary_level:
