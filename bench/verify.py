@@ -137,6 +137,8 @@ def main() -> None:
     }
     lean = base_env | {"SEHAT_RATE_LIMIT_PUBLIC": "off", "SEHAT_LOG_LEVEL": "warning"}
     probe = f"/api/v1/verify/{sample[0]}"
+    # sehat is measured once its registry is in memory (store/prewarm.py; 503 until then).
+    ready = "/readyz"
     targets = [
         (
             "raw ASGI hello-world",
@@ -155,7 +157,7 @@ def main() -> None:
     ]
     results: dict[str, dict[str, float]] = {}
     for name, command, env, code_file in targets:
-        proc, base = _start(command, env, probe)
+        proc, base = _start(command, env, probe if code_file is None else ready)
         try:
             if code_file is not None:
                 with httpx.Client(base_url=base) as client:

@@ -23,6 +23,8 @@ class Settings:
     kek: str | None = None
     log_origin: str = "sehat.example/log"
     public_url: str = "http://127.0.0.1:8000"
+    # SQLite: read the registry file into memory at start-up (store/prewarm.py).
+    prewarm: bool = True
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -44,6 +46,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             f"SEHAT_MODE={mode!r} is not a mode; use production, development or demo",
             f"مقدار SEHAT_MODE={mode!r} نامعتبر است؛ production یا development یا demo",
         )
+    prewarm = env.get("SEHAT_PREWARM", "on").strip().lower()
+    if prewarm not in {"on", "off"}:
+        raise InfrastructureError(
+            f"SEHAT_PREWARM={prewarm!r} is not a setting; use on or off",
+            f"مقدار SEHAT_PREWARM={prewarm!r} نامعتبر است؛ on یا off",
+        )
     return Settings(
         data_dir=data_dir,
         database_url=url,
@@ -55,4 +63,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         kek=env.get("SEHAT_KEK") or None,
         log_origin=env.get("SEHAT_LOG_ORIGIN", "sehat.example/log"),
         public_url=env.get("SEHAT_PUBLIC_URL", "http://127.0.0.1:8000"),
+        prewarm=prewarm == "on",
     )

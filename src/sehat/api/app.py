@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -43,6 +44,7 @@ from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine
+from sehat.store.prewarm import Prewarm
 
 # DESIGN §7 batches (5,000 records with transcripts) fit comfortably in 20 MB.
 MAX_BODY = 20 * 1024 * 1024
@@ -156,6 +158,12 @@ def create_app(
         sync_key_events(conn, keystore, datetime.now(UTC))
 
     buffer = AccessBuffer(engine)
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    warm = (
+        Prewarm(Path(database))
+        if settings.prewarm and database and database != ":memory:" and Path(database).exists()
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -165,9 +173,13 @@ def create_app(
         gc.collect()
         gc.freeze()
         buffer.start()
+        if warm is not None:
+            warm.start()
         try:
             yield
         finally:
+            if warm is not None:
+                warm.close()
             buffer.close()  # what is queued is written before the process ends
 
     app = SehatApp(
@@ -211,6 +223,30 @@ def create_app(
     def healthz() -> dict[str, str]:
         """Liveness: the process answers (not rate-limited; for load balancers)."""
         return {"status": "ok", "version": __version__}
+
+    @app.get(
+        "/readyz",
+        tags=["service / سامانه"],
+        responses={
+            503: {
+                "description": "Still reading the registry into memory / در حال آماده‌شدن",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
+    )
+    def readyz() -> JSONResponse:
+        """Readiness: 200 once the registry is in memory (SQLite, store/prewarm.py), 503 while
+        it is still being read; for load balancers that should wait. Not rate-limited."""
+        if warm is None or warm.done.is_set():
+            return JSONResponse({"status": "ready", "version": __version__})
+        percent = round(warm.progress() * 100)
+        body = errors.error_body(
+            "warming",
+            f"the registry is being read into memory ({percent}%); try again in a few seconds",
+            f"سامانه در حال بارگذاری دفتر مدارک در حافظه است ({to_persian_digits(str(percent))}٪)؛ "
+            "چند ثانیه دیگر دوباره تلاش کنید",
+        )
+        return JSONResponse(body, 503, headers={"Retry-After": "2"})
 
     app.add_middleware(InputGuard)  # inside BodyLimit: it never buffers an oversized body
     app.add_middleware(BodyLimit)

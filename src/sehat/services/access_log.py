@@ -17,10 +17,11 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from sehat.core import code as authcode
@@ -90,20 +91,60 @@ def record(conn: sa.Connection, accesses: Sequence[Access]) -> None:
         conn.execute(t.access_log.insert(), [_row(a) for a in accesses])
 
 
+# SQLite: a whole batch in one statement, its rows passed as one JSON array. The driver then
+# releases the interpreter lock once per batch; with executemany it released and re-took it
+# for every row, and the event loop and this writer handed the lock back and forth at each
+# one, which cost the loop several times the rows' own work (bench/RESULTS.md). The time is
+# passed as microseconds since the epoch and stored in SQLAlchemy's own SQLite format.
+_SQLITE_BATCH = """
+INSERT INTO access_log (document_id, person_id, at, channel, account, share_id, matched, fields)
+SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+       strftime('%Y-%m-%d %H:%M:%S', json_extract(value, '$[2]') / 1000000, 'unixepoch')
+           || printf('.%06d', json_extract(value, '$[2]') % 1000000),
+       json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+       json_extract(value, '$[6]'), json_extract(value, '$[7]')
+FROM json_each(?)
+"""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _batch_json(accesses: Sequence[Access]) -> bytes:
+    return orjson.dumps(
+        [
+            (
+                a.document_id,
+                a.person_id,
+                (a.at - _EPOCH) // _MICROSECOND,
+                a.channel.value,
+                a.account,
+                a.share_id,
+                a.matched,
+                a.fields,
+            )
+            for a in accesses
+        ]
+    )
+
+
 class AccessBuffer:
     """Public-tier accesses, collected in memory and written every tenth of a second by a
     thread (small batches: a flush never holds up requests for long).
 
-    ``flush`` is also called before the access log is read in this process and when the app
-    stops. A write that fails (the database briefly away) keeps the rows for the next round,
-    up to ``max_rows``; past that the oldest are dropped and the loss is logged (as a count).
+    Queuing is an append; everything else (serialising, writing) happens on the writer
+    thread. ``flush`` is also called before the access log is read in this process and when
+    the app stops. A write that fails (the database briefly away) keeps the rows for the
+    next round, up to ``max_rows``; past that the oldest are dropped and the loss is logged
+    (as a count).
     """
 
     def __init__(self, engine: sa.Engine, interval: float = 0.1, max_rows: int = 200_000):
-        self._insert = PreparedInsert(engine, t.access_log, _COLUMNS)
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._insert = None if self._sqlite else PreparedInsert(engine, t.access_log, _COLUMNS)
         self._interval = interval
         self._max_rows = max_rows
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[Access] = []
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
         self._stop = threading.Event()
@@ -111,9 +152,8 @@ class AccessBuffer:
 
     def add(self, access: Access) -> None:
         """Queue one access (cheap: an append under a lock)."""
-        row = self._insert.prepare(_row(access))
         with self._lock:
-            self._rows.append(row)
+            self._rows.append(access)
             if len(self._rows) > self._max_rows:
                 dropped = len(self._rows) - self._max_rows
                 del self._rows[:dropped]
@@ -127,13 +167,32 @@ class AccessBuffer:
             if not rows:
                 return 0
             try:
-                self._insert.write(rows)
+                self._write(rows)
             except Exception as exc:  # the database briefly away: keep the rows
                 log.warning("access log write failed (%s); will retry", type(exc).__name__)
                 with self._lock:
                     self._rows[:0] = rows
                 return 0
             return len(rows)
+
+    def _write(self, rows: list[Access]) -> None:
+        if self._insert is not None:
+            self._insert.write([self._insert.prepare(_row(a)) for a in rows])
+            return
+        raw = self._engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:  # the driver is in autocommit (store/db.py): say where the write begins
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute(_SQLITE_BATCH, (_batch_json(rows),))
+                cursor.execute("COMMIT")
+            finally:
+                cursor.close()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
 
     def start(self) -> None:
         """Start the background writer (idempotent)."""

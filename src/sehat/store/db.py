@@ -15,6 +15,8 @@ from alembic.script import ScriptDirectory
 
 from sehat.errors import InfrastructureError
 
+MMAP_SIZE = 1 << 40  # as much as the SQLite library allows
+
 
 def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
@@ -38,6 +40,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=60000")
+            # Read the file through a memory map instead of read() into SQLite's own page
+            # cache: an indexed lookup on a large registry is 2-3x faster (no system call and
+            # copy per page, and the cache survives other connections' commits, which reset
+            # SQLite's page cache in WAL mode). SQLite caps the size at its build's limit
+            # (2 GiB for Python's); pages beyond it are read as before.
+            cur.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
             cur.close()
 
         @sa.event.listens_for(engine, "begin")

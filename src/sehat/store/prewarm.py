@@ -1,0 +1,111 @@
+"""Bring an SQLite registry file into memory at start-up, and keep it mapped.
+
+A public verification reads a few random pages of a file that holds every document (2.3 GB
+for a million). Read from disk, each page costs milliseconds and the event loop waits for
+it; in memory, microseconds. PostgreSQL keeps its hot pages in shared buffers (and
+``pg_prewarm`` loads them after a restart); SQLite leaves that to the operating system's
+page cache, which may drop pages nobody has touched for a while (some hosts reclaim idle page
+cache proactively, within a minute). This does what ``pg_prewarm`` does, for the SQLite
+file: a background thread reads the whole file once, then maps it read-only into the
+process and faults every page into that mapping. Mapped pages count as in use (proactive
+reclaim of idle cache passes them over); under real memory pressure the kernel may still
+take them back, as for any file page.
+
+It never writes, never pins memory (no ``mlock``) and is skipped, with a log line, for a
+file larger than half the machine's memory. The server answers from the start; ``/readyz``
+says when the file is warm, for load balancers that should wait for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import os
+import threading
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 8 << 20  # bytes per read or map step: each step holds the interpreter lock briefly
+_MADV_POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22)  # Linux 5.14; not in 3.11's mmap
+
+
+class Prewarm:
+    """Reads ``path`` into memory in a thread; :attr:`done` once it is warm (or skipped)."""
+
+    def __init__(self, path: Path, max_fraction: float = 0.5) -> None:
+        self.path = path
+        self.max_fraction = max_fraction
+        self.done = threading.Event()
+        self.bytes_read = 0
+        self.size = 0
+        self._map: mmap.mmap | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        """Start warming in the background (idempotent)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="prewarm", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop warming and drop the mapping."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+
+    def progress(self) -> float:
+        """The share of the file read so far (1.0 when done or skipped)."""
+        if self.done.is_set() or self.size == 0:
+            return 1.0 if self.done.is_set() else 0.0
+        return min(1.0, self.bytes_read / self.size)
+
+    def _run(self) -> None:
+        try:
+            self._warm()
+        except OSError as exc:  # a file it cannot read or map: serving goes on from disk
+            log.warning("could not bring %s into memory (%s)", self.path.name, exc)
+        finally:
+            self.done.set()
+
+    def _warm(self) -> None:
+        started = time.monotonic()
+        self.size = self.path.stat().st_size
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        if self.size == 0 or self.size > memory * self.max_fraction:
+            log.info(
+                "registry file %s (%.1f GB) not brought into memory: over %.0f%% of it",
+                self.path.name,
+                self.size / 1e9,
+                self.max_fraction * 100,
+            )
+            return
+        with self.path.open("rb") as f:
+            # Read first: the system call releases the interpreter lock while the disk works.
+            buffer = bytearray(_CHUNK)
+            while not self._stop.is_set() and f.readinto(buffer):
+                self.bytes_read = min(self.size, self.bytes_read + _CHUNK)
+            if self._stop.is_set():
+                return
+            mapped = mmap.mmap(f.fileno(), self.size, prot=mmap.PROT_READ)
+        try:
+            for offset in range(0, self.size, _CHUNK):  # the pages are cached: no disk now
+                if self._stop.is_set():
+                    break
+                mapped.madvise(_MADV_POPULATE_READ, offset, min(_CHUNK, self.size - offset))
+        except OSError:  # an older kernel: the pages stay cached, only not mapped
+            mapped.close()
+            raise
+        self._map = mapped
+        log.info(
+            "registry file %s (%.1f GB) in memory in %.1fs",
+            self.path.name,
+            self.size / 1e9,
+            time.monotonic() - started,
+        )

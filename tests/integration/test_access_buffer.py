@@ -1,0 +1,76 @@
+"""The public tier's access-log rows, written in batches (services/access_log.py), read back
+exactly as the rows written in a request: same times to the microsecond, same order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from sehat.services.access_log import PUBLIC_FIELDS, Access, AccessBuffer, Channel, record
+from sehat.store import schema as t
+
+
+def _stored(engine: sa.Engine) -> list[tuple[object, ...]]:
+    a = t.access_log.c
+    query = sa.select(
+        a.document_id, a.person_id, a.at, a.channel, a.account, a.share_id, a.matched, a.fields
+    ).order_by(a.at, a.id)
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def test_batched_rows_read_back_as_rows_written_in_a_request(engine: sa.Engine) -> None:
+    base = datetime(2026, 11, 29, 3, 4, 5, tzinfo=UTC)
+    accesses = [
+        Access(1, 10, base, Channel.PUBLIC, None, PUBLIC_FIELDS),
+        Access(2, 20, base + timedelta(microseconds=999_999), Channel.PUBLIC, "acc-1", ("kind",)),
+        Access(3, 30, base + timedelta(microseconds=1), Channel.SHARE, None, ("gpa",), None, 7),
+        Access(4, 40, base + timedelta(days=400), Channel.BATCH, "acc-2", ("status",), True),
+        Access(5, 50, base - timedelta(hours=5), Channel.NATIONAL_ID, "acc-3", (), False),
+    ]
+    buffer = AccessBuffer(engine)
+    for access in accesses:
+        buffer.add(access)
+    assert buffer.flush() == len(accesses)
+    batched = _stored(engine)
+
+    with engine.begin() as conn:
+        conn.execute(t.access_log.delete())
+        record(conn, accesses)
+    assert batched == _stored(engine)
+    # Times come back aware and exact, in time order.
+    assert [row[2] for row in batched] == sorted(a.at for a in accesses)
+    assert batched[0][7] == [] and batched[-1][7] == ["status"]
+
+
+def test_batched_and_request_rows_interleave_in_time_order(engine: sa.Engine) -> None:
+    """The holder's log is ordered by time: rows from both writers must compare correctly."""
+    base = datetime(2026, 1, 1, 23, 59, 59, 999_990, tzinfo=UTC)
+    times = [base + timedelta(microseconds=7 * i) for i in range(6)]
+    buffer = AccessBuffer(engine)
+    with engine.begin() as conn:
+        for i, at in enumerate(times):
+            access = Access(i + 1, 1, at, Channel.PUBLIC, None, PUBLIC_FIELDS)
+            if i % 2:
+                record(conn, [access])
+            else:
+                buffer.add(access)
+    buffer.flush()
+    assert [row[0] for row in _stored(engine)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_failed_write_keeps_the_rows_for_the_next_round(engine: sa.Engine) -> None:
+    buffer = AccessBuffer(engine)
+    buffer.add(Access(1, 1, datetime.now(UTC), Channel.PUBLIC, None, PUBLIC_FIELDS))
+
+    def refuse(rows: object) -> None:
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    write = buffer._write
+    buffer._write = refuse  # type: ignore[method-assign]
+    assert buffer.flush() == 0
+    assert _stored(engine) == []
+    buffer._write = write  # type: ignore[method-assign]
+    assert buffer.flush() == 1
+    assert len(_stored(engine)) == 1

@@ -1,0 +1,79 @@
+"""``/readyz``: 503 while the SQLite registry is being read into memory, then 200."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from sehat.config import load_settings
+from sehat.errors import InfrastructureError
+from sehat.store import prewarm
+from sehat.store.db import make_engine
+
+from .api_helpers import make_client
+
+
+def _ready_within(client: TestClient, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if client.get("/readyz").status_code == 200:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_service_says_when_it_is_ready(engine: sa.Engine, data_dir: Path) -> None:
+    with make_client(engine, data_dir) as client:
+        assert _ready_within(client, 30)
+        answer = client.get("/readyz").json()
+        assert answer["status"] == "ready"
+
+
+def test_not_ready_while_the_registry_is_read_into_memory(
+    engine: sa.Engine, data_dir: Path, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    monkeypatch.setattr(prewarm.Prewarm, "_warm", lambda self: release.wait(30))
+    with make_client(engine, data_dir) as client:
+        answer = client.get("/readyz")
+        if backend == "postgresql":  # it keeps its own buffers: nothing to read in
+            assert answer.status_code == 200
+            return
+        assert answer.status_code == 503
+        assert answer.headers["retry-after"] == "2"
+        error = answer.json()["error"]
+        assert error["type"] == "warming"
+        assert "into memory" in error["message"] and "حافظه" in error["message_fa"]
+        # Verification is served all the while.
+        assert client.get("/api/v1/verify/10001052348068574304").status_code == 200
+        release.set()
+        assert _ready_within(client, 10)
+
+
+def test_prewarming_can_be_switched_off(
+    engine: sa.Engine, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prewarm.Prewarm, "start", lambda self: pytest.fail("prewarm started"))
+    with make_client(engine, data_dir, prewarm=False) as client:
+        assert client.get("/readyz").status_code == 200
+
+
+def test_the_setting_is_on_or_off() -> None:
+    assert load_settings({"SEHAT_PREWARM": "off"}).prewarm is False
+    assert load_settings({}).prewarm is True
+    with pytest.raises(InfrastructureError, match="SEHAT_PREWARM='maybe'"):
+        load_settings({"SEHAT_PREWARM": "maybe"})
+
+
+def test_sqlite_reads_the_registry_through_a_memory_map(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'sehat.db'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
+    finally:
+        engine.dispose()
