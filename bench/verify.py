@@ -3,7 +3,9 @@ documents, driven by wrk from its own process on loopback, next to two ceilings 
 in the same run with the same server settings (issue 5 item 7; DESIGN §9).
 
     .venv/bin/python bench/verify.py [--documents 1000000] [--duration 15] [--connections 32]
-                                     [--workers 1] [--threads 2]
+                                     [--workers 2] [--threads 2]
+
+Two uvicorn workers by default, for every target: a 2-core machine runs one per core.
 
 Needs wrk (`apt-get install wrk`). The registry is built once by bench/seed_registry.py into
 bench/.data/verify-1m (git-ignored) and reused. Targets:
@@ -110,7 +112,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, default=DATA, help="registry directory")
     args = parser.parse_args()
     data = args.data

@@ -7,8 +7,8 @@ national ID, name or share token, so the log itself discloses nothing.
 Verifications that disclose personal data (the holder tier, bulk, shares) are written in the
 request, before the answer leaves. Public-tier checks (code alone: status, kind, institution,
 year) are the hottest path of the system and disclose nothing personal, so they are buffered
-and written in one statement every tenth of a second (:class:`AccessBuffer`); a crash loses
-at most that last tenth of a second of public-tier rows.
+and written in one statement every second (:class:`AccessBuffer`); a crash loses at most
+that last second of public-tier rows.
 """
 
 from __future__ import annotations
@@ -128,8 +128,11 @@ def _batch_json(accesses: Sequence[Access]) -> bytes:
 
 
 class AccessBuffer:
-    """Public-tier accesses, collected in memory and written every tenth of a second by a
-    thread (small batches: a flush never holds up requests for long).
+    """Public-tier accesses, collected in memory and written every second by a thread.
+
+    Once a second rather than ten times: a commit costs the registry's readers (in WAL mode
+    each commit elsewhere is work for the next read), and rows written together share index
+    pages; measured in-process, 20–27% less CPU per verification than at 0.1 s.
 
     Queuing is an append; everything else (serialising, writing) happens on the writer
     thread. ``flush`` is also called before the access log is read in this process and when
@@ -138,7 +141,7 @@ class AccessBuffer:
     (as a count).
     """
 
-    def __init__(self, engine: sa.Engine, interval: float = 0.1, max_rows: int = 200_000):
+    def __init__(self, engine: sa.Engine, interval: float = 1.0, max_rows: int = 200_000):
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         self._insert = None if self._sqlite else PreparedInsert(engine, t.access_log, _COLUMNS)
