@@ -31,15 +31,25 @@ from .api_helpers import Tokens, make_client, make_tokens
 BACKENDS = ("sqlite", "postgresql")
 
 
-def postgres_admin_url() -> str:
-    """The PostgreSQL server the tests use, or a failure saying how to provide it."""
-    url = os.environ.get("SEHAT_TEST_POSTGRES_URL")
+def required_service_url(variable: str, service: str, example: str) -> str:
+    """The URL of a real service the tests need, or a failure saying how to provide it:
+    these tests never skip."""
+    url = os.environ.get(variable)
     if not url:
         pytest.fail(
-            "SEHAT_TEST_POSTGRES_URL is not set; run the tests with `make test` (or .ci/run), "
-            "which starts PostgreSQL and sets it, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
+            f"{variable} is not set; run the tests with `make test` (or .ci/run), "
+            f"which starts {service} and sets it, e.g. {example}"
         )
     return url
+
+
+def postgres_admin_url() -> str:
+    """The PostgreSQL server the tests use."""
+    return required_service_url(
+        "SEHAT_TEST_POSTGRES_URL",
+        "PostgreSQL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    )
 
 
 def _create_pg_database(prefix: str = "sehat_test") -> tuple[str, sa.Engine]:

@@ -3,7 +3,6 @@ with Retry-After; in memory by default, shared through Redis by every server pro
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -16,17 +15,12 @@ from sehat.config import Settings
 from sehat.errors import InfrastructureError
 
 from .api_helpers import KEK, make_client, make_tokens
+from .conftest import required_service_url
 from .server_helpers import running_server
 
 
 def _redis_url() -> str:
-    url = os.environ.get("SEHAT_TEST_REDIS_URL")
-    if not url:
-        pytest.fail(
-            "SEHAT_TEST_REDIS_URL is not set; run the tests with `make test` (or .ci/run), "
-            "which starts Redis and sets it, e.g. redis://127.0.0.1:6379/0"
-        )
-    return url
+    return required_service_url("SEHAT_TEST_REDIS_URL", "Redis", "redis://127.0.0.1:6379/0")
 
 
 def test_public_calls_are_limited_per_client_with_retry_after(
