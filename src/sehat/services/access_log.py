@@ -28,7 +28,7 @@ from sehat.core import code as authcode
 from sehat.errors import NotFoundError
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
-from sehat.store.prepared import PreparedInsert
+from sehat.store.prepared import PreparedInsert, driver_transaction
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +143,8 @@ class AccessBuffer:
 
     def __init__(self, engine: sa.Engine, interval: float = 1.0, max_rows: int = 200_000):
         self._engine = engine
-        self._sqlite = engine.dialect.name == "sqlite"
-        self._insert = None if self._sqlite else PreparedInsert(engine, t.access_log, _COLUMNS)
+        sqlite = engine.dialect.name == "sqlite"
+        self._insert = None if sqlite else PreparedInsert(engine, t.access_log, _COLUMNS)
         self._interval = interval
         self._max_rows = max_rows
         self._rows: list[Access] = []
@@ -182,20 +182,8 @@ class AccessBuffer:
         if self._insert is not None:
             self._insert.write([self._insert.prepare(_row(a)) for a in rows])
             return
-        raw = self._engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            try:  # the driver is in autocommit (store/db.py): say where the write begins
-                cursor.execute("BEGIN IMMEDIATE")
-                cursor.execute(_SQLITE_BATCH, (_batch_json(rows),))
-                cursor.execute("COMMIT")
-            finally:
-                cursor.close()
-        except BaseException:
-            raw.rollback()
-            raise
-        finally:
-            raw.close()
+        with driver_transaction(self._engine) as cursor:
+            cursor.execute(_SQLITE_BATCH, (_batch_json(rows),))
 
     def start(self) -> None:
         """Start the background writer (idempotent)."""

@@ -13,7 +13,8 @@ column's own SQLAlchemy result processor, so values come back exactly as Core re
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -113,22 +114,30 @@ class PreparedInsert:
 
     def write(self, rows: list[Any]) -> None:
         """Insert prepared ``rows`` in one transaction."""
-        sqlite = self.engine.dialect.name == "sqlite"
-        raw = self.engine.raw_connection()
+        with driver_transaction(self.engine) as cursor:
+            cursor.executemany(self.sql, rows)
+
+
+@contextmanager
+def driver_transaction(engine: sa.Engine) -> Iterator[Any]:
+    """A driver cursor on a pooled connection, inside one write transaction: committed when
+    the block ends, rolled back if it raises."""
+    sqlite = engine.dialect.name == "sqlite"
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
         try:
-            cursor = raw.cursor()
-            try:
-                if sqlite:  # the driver is in autocommit (store/db.py): say where it begins
-                    cursor.execute("BEGIN IMMEDIATE")
-                cursor.executemany(self.sql, rows)
-                if sqlite:
-                    cursor.execute("COMMIT")
-            finally:
-                cursor.close()
-            if not sqlite:
-                raw.commit()
-        except BaseException:
-            raw.rollback()
-            raise
+            if sqlite:  # the driver is in autocommit (store/db.py): say where it begins
+                cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            if sqlite:
+                cursor.execute("COMMIT")
         finally:
-            raw.close()
+            cursor.close()
+        if not sqlite:
+            raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+    finally:
+        raw.close()
