@@ -62,9 +62,9 @@ class Prewarm:
 
     def progress(self) -> float:
         """The share of the file read so far (1.0 when done or skipped)."""
-        if self.done.is_set() or self.size == 0:
-            return 1.0 if self.done.is_set() else 0.0
-        return min(1.0, self.bytes_read / self.size)
+        if self.done.is_set():
+            return 1.0
+        return min(1.0, self.bytes_read / self.size) if self.size else 0.0
 
     def _run(self) -> None:
         try:
