@@ -42,6 +42,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from seed_registry import KEK, seed  # noqa: E402
 
+from sehat.store.db import access_log_path, make_engine, upgrade  # noqa: E402
+
 DATA = ROOT / "bench" / ".data" / "verify-1m"
 LUA = ROOT / "bench" / "verify.lua"
 
@@ -125,9 +127,15 @@ def main() -> None:
         print(f"seeding {args.documents:,} documents into {data} (once) …")
         seed(data, args.documents, os.cpu_count() or 2)
     codes = data / "codes.txt"
-    # Every run adds its verifications to the access log; start each from an empty one, so
-    # runs compare (a log of millions of rows makes each insert touch more pages).
-    db = sqlite3.connect(data / "sehat.db", isolation_level=None)
+    # A registry seeded by an earlier version is brought up to date (its access log moved to
+    # a file of its own); every run adds its verifications to the access log, so each starts
+    # from an empty one and runs compare (a log of millions of rows makes each insert touch
+    # more pages).
+    url = f"sqlite:///{data / 'sehat.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    db = sqlite3.connect(access_log_path(url) or "", isolation_level=None)
     db.execute("DELETE FROM access_log")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

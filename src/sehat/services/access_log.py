@@ -28,6 +28,7 @@ from sehat.core import code as authcode
 from sehat.errors import NotFoundError
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
+from sehat.store.db import access_engine
 from sehat.store.prepared import PreparedInsert, driver_transaction
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,9 @@ class AccessBuffer:
     """
 
     def __init__(self, engine: sa.Engine, interval: float = 1.0, max_rows: int = 200_000):
-        self._engine = engine
+        # On SQLite, the access log's own file alone (store/db.py): no registry lock taken.
+        self._engine = access_engine(engine)
+        self._own_engine = self._engine is not engine
         sqlite = engine.dialect.name == "sqlite"
         self._insert = None if sqlite else PreparedInsert(engine, t.access_log, _COLUMNS)
         self._interval = interval
@@ -199,6 +202,8 @@ class AccessBuffer:
             self._thread.join(timeout=5)
             self._thread = None
         self.flush()
+        if self._own_engine:
+            self._engine.dispose()
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):

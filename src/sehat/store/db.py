@@ -1,4 +1,13 @@
-"""Engines and migrations: SQLite (WAL, foreign keys) embedded, PostgreSQL via psycopg 3."""
+"""Engines and migrations: SQLite (WAL, foreign keys) embedded, PostgreSQL via psycopg 3.
+
+On a SQLite registry file the access log lives in a file of its own beside it
+(``sehat.db`` → ``sehat-access.db``), attached to every connection as the schema ``access``.
+SQLite finds an unqualified table in ``main`` first, then in attached databases, so every
+query names ``access_log`` as before, joins included. Why a file of its own: public-tier
+verifications write thousands of access rows a second, and every commit to the registry's
+own file cost its readers — on a million-document registry the verification rate fell by a
+fifth and its p99 tripled (bench/RESULTS.md, ADR 0004). PostgreSQL keeps it as a table.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +23,31 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from sehat.errors import InfrastructureError
+from sehat.store import schema
 
 MMAP_SIZE = 1 << 40  # as much as the SQLite library allows
+ACCESS_SCHEMA = "access"  # the name the access log's own file is attached under (SQLite)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+def access_log_path(url: str | sa.URL) -> Path | None:
+    """The access log's own file for a SQLite registry file (beside it: ``sehat.db`` →
+    ``sehat-access.db``); None for PostgreSQL or an in-memory SQLite database, where the
+    access log is a table of the registry like any other."""
+    url = sa.make_url(url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    registry = Path(url.database)
+    return registry.with_name(f"{registry.stem}-access{registry.suffix or '.db'}")
+
+
+def make_engine(url: str, *, pool_size: int = 10, attach_access: bool = True) -> sa.Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and, for a
+    registry file, its access log's file attached (``attach_access``)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        access = access_log_path(url) if attach_access else None
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 60},
@@ -36,7 +60,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
             # Python's sqlite3 opens transactions lazily; let SQLAlchemy's BEGIN decide.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            if access is not None:
+                cur.execute(f"ATTACH DATABASE ? AS {ACCESS_SCHEMA}", (str(access),))
+                cur.execute(f"PRAGMA {ACCESS_SCHEMA}.synchronous=NORMAL")
+            cur.execute("PRAGMA journal_mode=WAL")  # every attached database too
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=60000")
@@ -56,6 +83,16 @@ def make_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
 
         return engine
     return sa.create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def access_engine(engine: sa.Engine) -> sa.Engine:
+    """The engine to write buffered access rows with: on a SQLite registry file, one on the
+    access log's own file alone, so its writes take no lock on the registry; otherwise
+    ``engine`` itself (the caller disposes of what it did not pass in)."""
+    path = access_log_path(engine.url)
+    if path is None:
+        return engine
+    return make_engine(f"sqlite:///{path}", pool_size=2, attach_access=False)
 
 
 def _alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -85,7 +122,52 @@ def upgrade(engine: sa.Engine) -> str:
     """Migrate the database to the newest revision; returns it."""
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
+    _separate_access_log(engine)
     return head_revision()
+
+
+def _tables(conn: sa.Connection, schema: str) -> set[str]:
+    rows = conn.exec_driver_sql(f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows}
+
+
+def _separate_access_log(engine: sa.Engine) -> None:
+    """SQLite registry file: the access log into its own file, created there if missing.
+
+    The migrations create ``access_log`` in the registry; its rows are copied to the access
+    file and committed there before the registry's table is dropped, each in its own
+    transaction (SQLite commits a transaction over two WAL files per file, not as a whole),
+    so a crash in between leaves the rows in both places and the next run copies none twice.
+    The table's shape comes from the current schema; a later migration that changes it must
+    run on ``access.access_log``.
+    """
+    if access_log_path(engine.url) is None:
+        return
+    table = schema.access_log
+
+    def in_access_file(ddl: sa.schema.ExecutableDDLElement, name: str, after: str) -> str:
+        # SQLAlchemy would rename the indexes for another schema; the names are kept.
+        text = str(ddl.compile(dialect=engine.dialect))
+        return text.replace(f"EXISTS {name}{after}", f"EXISTS {ACCESS_SCHEMA}.{name}{after}", 1)
+
+    create = [in_access_file(sa.schema.CreateTable(table, if_not_exists=True), table.name, " (")]
+    create += [
+        in_access_file(sa.schema.CreateIndex(index, if_not_exists=True), str(index.name), " ON")
+        for index in table.indexes
+    ]
+    columns = ", ".join(c.name for c in table.columns)
+    with engine.begin() as conn:
+        in_registry = table.name in _tables(conn, "main")
+        for statement in create:
+            conn.exec_driver_sql(statement)
+        if in_registry:
+            conn.exec_driver_sql(
+                f"INSERT OR IGNORE INTO {ACCESS_SCHEMA}.{table.name} ({columns}) "
+                f"SELECT {columns} FROM main.{table.name}"
+            )
+    if in_registry:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE main.{table.name}")
 
 
 def check_schema(engine: sa.Engine) -> None:
@@ -99,6 +181,7 @@ def check_schema(engine: sa.Engine) -> None:
         ) from None
     head = head_revision()
     if current == head:
+        _check_access_log(engine)
         return
     script = ScriptDirectory.from_config(_alembic_config())
     known = {rev.revision for rev in script.walk_revisions()}
@@ -117,3 +200,26 @@ def check_schema(engine: sa.Engine) -> None:
         f"the database is at revision {current}, older than {head}; run `sehat db upgrade`",
         "پایگاه داده قدیمی است؛ `sehat db upgrade` را اجرا کنید",
     )
+
+
+def _check_access_log(engine: sa.Engine) -> None:
+    """A SQLite registry file's access log must be in its own file (see the module doc)."""
+    path = access_log_path(engine.url)
+    if path is None:
+        return
+    with engine.connect() as conn:
+        in_registry = schema.access_log.name in _tables(conn, "main")
+        in_own_file = schema.access_log.name in _tables(conn, ACCESS_SCHEMA)
+    if in_registry:
+        raise InfrastructureError(
+            "the access log is still inside the registry file; run `sehat db upgrade` "
+            f"to move it to {path}",
+            "گزارش دسترسی هنوز در پرونده پایگاه داده اصلی است؛ `sehat db upgrade` را اجرا کنید",
+        )
+    if not in_own_file:
+        raise InfrastructureError(
+            f"the access log file {path} is missing or empty; restore it from the backup "
+            "taken with the registry file, or run `sehat db upgrade` to start an empty one",
+            f"پرونده گزارش دسترسی ({path}) یافت نشد یا خالی است؛ آن را از نسخه پشتیبان "
+            "بازگردانید یا با `sehat db upgrade` گزارشی خالی بسازید",
+        )
