@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
+from sehat.cli.main import app as cli
 from sehat.errors import InfrastructureError
 from sehat.services.access_log import PUBLIC_FIELDS, Access, AccessBuffer, Channel, record
 from sehat.store import schema as t
@@ -91,12 +93,18 @@ def test_upgrade_moves_an_access_log_kept_in_the_registry_file(registry: Path) -
         check_schema(engine)
     assert "sehat db upgrade" in str(refused.value) and "registry file" in str(refused.value)
 
+    env = {"SEHAT_DATA_DIR": str(registry.parent), "SEHAT_DATABASE_URL": f"sqlite:///{registry}"}
+    current = CliRunner().invoke(cli, ["db", "current"], env=env)
+    assert "still inside the registry file" in " ".join(current.output.split())
+
     upgrade(engine)
     check_schema(engine)
     engine.dispose()
     own = access_log_path(f"sqlite:///{registry}")
     assert own is not None and [doc for _, doc in _rows(own)] == [1, 2, 3, 4, 5]
     assert "access_log" not in _tables(registry)
+    current = CliRunner().invoke(cli, ["db", "current"], env=env)
+    assert "up to date" in current.output, current.output
 
 
 def test_a_move_cut_short_is_finished_without_doubling_a_row(registry: Path) -> None:

@@ -170,7 +170,11 @@ def db_current() -> None:
     current = _guarded(lambda: current_revision(engine))
     head = head_revision()
     if current == head:
-        state = "up to date / به‌روز"
+        try:
+            check_schema(engine)  # on SQLite, also where the access log is
+            state = "up to date / به‌روز"
+        except SehatError as exc:
+            state = f"{exc.message} / {exc.message_fa}"
     elif current is None:
         state = "not migrated: run `sehat db upgrade` / مهاجرت داده نشده"
     else:
