@@ -142,3 +142,23 @@ def test_a_missing_access_log_file_is_refused_until_restored_or_recreated(
     check_schema(engine)
     engine.dispose()
     assert _rows(own) == []
+
+
+def test_an_access_log_left_from_another_registry_is_refused_and_kept(tmp_path: Path) -> None:
+    """A registry file replaced by a new one while the old access log stayed beside it:
+    its rows would name the new registry's documents by the old one's ids."""
+    path = tmp_path / "sehat.db"
+    own = access_log_path(f"sqlite:///{path}")
+    assert own is not None
+    alone = make_engine(f"sqlite:///{own}", attach_access=False)
+    t.access_log.create(alone)
+    with alone.begin() as conn:
+        record(conn, _accesses(1, 3))
+    alone.dispose()
+
+    engine = make_engine(f"sqlite:///{path}")  # a new, empty registry
+    with pytest.raises(InfrastructureError) as refused:
+        upgrade(engine)
+    engine.dispose()
+    assert "3 access rows that are not this registry's" in str(refused.value)
+    assert [doc for _, doc in _rows(own)] == [1, 2, 3]  # nothing of them lost

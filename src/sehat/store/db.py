@@ -161,6 +161,21 @@ def _separate_access_log(engine: sa.Engine) -> None:
         for statement in create:
             conn.exec_driver_sql(statement)
         if in_registry:
+            # Rows there that the registry's own log lacks are another registry's (a registry
+            # file replaced, its old access log left beside it): they would name this one's
+            # documents by the other's ids. A move cut short leaves only rows copied from here.
+            strangers = conn.exec_driver_sql(
+                f"SELECT count(*) FROM {ACCESS_SCHEMA}.{table.name} WHERE id NOT IN "
+                f"(SELECT id FROM main.{table.name})"
+            ).scalar_one()
+            if strangers:
+                raise InfrastructureError(
+                    f"{access_log_path(engine.url)} holds {strangers} access rows that are not "
+                    "this registry's (was the registry file replaced without it?); move that "
+                    "file aside, or put back the registry file it belongs to",
+                    "پرونده گزارش دسترسی کنار پایگاه داده به پایگاه داده دیگری تعلق دارد؛ "
+                    "آن را جابه‌جا کنید یا پرونده پایگاه داده خودش را بازگردانید",
+                )
             conn.exec_driver_sql(
                 f"INSERT OR IGNORE INTO {ACCESS_SCHEMA}.{table.name} ({columns}) "
                 f"SELECT {columns} FROM main.{table.name}"
