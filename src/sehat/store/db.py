@@ -141,7 +141,8 @@ def _separate_access_log(engine: sa.Engine) -> None:
     The table's shape comes from the current schema; a later migration that changes it must
     run on ``access.access_log``.
     """
-    if access_log_path(engine.url) is None:
+    path = access_log_path(engine.url)
+    if path is None:
         return
     table = schema.access_log
 
@@ -170,7 +171,7 @@ def _separate_access_log(engine: sa.Engine) -> None:
             ).scalar_one()
             if strangers:
                 raise InfrastructureError(
-                    f"{access_log_path(engine.url)} holds {strangers} access rows that are not "
+                    f"{path} holds {strangers} access rows that are not "
                     "this registry's (was the registry file replaced without it?); move that "
                     "file aside, or put back the registry file it belongs to",
                     "پرونده گزارش دسترسی کنار پایگاه داده به پایگاه داده دیگری تعلق دارد؛ "
