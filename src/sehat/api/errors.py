@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sehat.core.persian import to_persian_digits
 from sehat.errors import (
     AuthenticationError,
     ConflictError,
@@ -172,8 +173,12 @@ def problem_of(err: Any, field: str) -> Problem:
             "نوع یا قالب مقدار را اصلاح کنید (/openapi.json)",
         )
     values = {str(k): v for k, v in (err.get("ctx") or {}).items()} | {"field": field}
+    # Persian text prints its numbers in Persian digits (۶۰, not 60).
+    values_fa = {
+        k: to_persian_digits(str(v)) if isinstance(v, int | float) else v for k, v in values.items()
+    }
     try:
-        texts = [text.format(**values) for text in known]
+        texts = [text.format(**(values_fa if i % 2 else values)) for i, text in enumerate(known)]
     except (KeyError, IndexError):
         texts = list(known)
     return Problem(field, texts[0], texts[1], texts[2], texts[3])
@@ -194,7 +199,7 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
                     "body",
                     f"the body is not valid JSON{where}: {reason}",
                     "بدنه درخواست JSON معتبر نیست"
-                    + (f" (نویسه {pos + 1})" if pos is not None else ""),
+                    + (f" (نویسه {to_persian_digits(str(pos + 1))})" if pos is not None else ""),
                     "send one valid JSON document (UTF-8)",
                     "یک سند JSON معتبر با رمزگذاری UTF-8 بفرستید",
                     None if pos is None else pos + 1,
