@@ -229,12 +229,13 @@ def _who(channel: str, account_name: str | None, role: str | None) -> tuple[str,
 def entries(
     conn: sa.Connection,
     *,
-    person_id: int | None = None,
-    code: str | None = None,
+    person_id: int,
+    document_id: int | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Accesses of one person's documents, or of one document, newest first."""
+    """Accesses of one person's documents (or of one of them), newest first; both read
+    through the log's one index, (person_id, at)."""
     a, d, acc, s = t.access_log.c, t.documents.c, t.accounts.c, t.shares.c
     query = (
         sa.select(
@@ -254,10 +255,9 @@ def entries(
         .limit(min(max(limit, 1), MAX_PAGE))
         .offset(max(offset, 0))
     )
-    if person_id is not None:
-        query = query.where(a.person_id == person_id)
-    if code is not None:
-        query = query.where(d.code == code)
+    query = query.where(a.person_id == person_id)
+    if document_id is not None:
+        query = query.where(a.document_id == document_id)
     out = []
     for row in conn.execute(query):
         who_en, who_fa = _who(row.channel, row.name, row.role)
@@ -297,7 +297,10 @@ def for_document(
         what_fa="مشاهده گزارش دسترسی مدارک دیگران",
     )
     code = authcode.parse(code).code
-    exists = conn.execute(sa.select(t.documents.c.id).where(t.documents.c.code == code)).scalar()
-    if exists is None:
+    d = t.documents.c
+    found = conn.execute(sa.select(d.id, d.person_id).where(d.code == code)).first()
+    if found is None:
         raise NotFoundError(f"no document with code {code}", f"مدرکی با کد {code} ثبت نشده است")
-    return entries(conn, code=code, limit=limit, offset=offset)
+    return entries(
+        conn, person_id=found.person_id, document_id=found.id, limit=limit, offset=offset
+    )
