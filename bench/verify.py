@@ -3,7 +3,7 @@ documents, driven by wrk from its own process on loopback, next to two ceilings 
 in the same run with the same server settings (issue 5 item 7; DESIGN §9).
 
     .venv/bin/python bench/verify.py [--documents 1000000] [--duration 15] [--connections 32]
-                                     [--workers 2] [--threads 2]
+                                     [--workers 2] [--threads 2] [--access-rows 0]
 
 Two uvicorn workers by default, for every target: a 2-core machine runs one per core.
 
@@ -45,6 +45,15 @@ from seed_registry import KEK, seed  # noqa: E402
 from sehat.store.db import access_log_path, make_engine, upgrade  # noqa: E402
 
 DATA = ROOT / "bench" / ".data" / "verify-1m"
+# Public-tier rows, one a second of made-up time, for random documents and people.
+FILL_LOG = """
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+INSERT INTO access_log (document_id, person_id, at, channel, account, share_id, matched, fields)
+SELECT abs(random()) % ? + 1, abs(random()) % ? + 1,
+       strftime('%Y-%m-%d %H:%M:%S', 1735689600 + i, 'unixepoch') || '.000000',
+       'public', NULL, NULL, NULL, '["status","kind","institution","year"]'
+FROM n
+"""
 LUA = ROOT / "bench" / "verify.lua"
 
 
@@ -116,6 +125,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, default=DATA, help="registry directory")
+    parser.add_argument(
+        "--access-rows",
+        type=int,
+        default=0,
+        help="start from an access log of this many synthetic rows (default: empty)",
+    )
     args = parser.parse_args()
     data = args.data
     if shutil.which("wrk") is None:
@@ -137,6 +152,10 @@ def main() -> None:
     engine.dispose()
     db = sqlite3.connect(access_log_path(url) or "", isolation_level=None)
     db.execute("DELETE FROM access_log")
+    if args.access_rows:
+        # A registry that has served for a while: its log's index no longer fits in a cache.
+        print(f"filling the access log with {args.access_rows:,} rows …")
+        db.execute(FILL_LOG, (args.access_rows, args.documents, args.documents))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     stored = sum(1 for _ in codes.open())
@@ -189,8 +208,9 @@ def main() -> None:
             raise SystemExit(f"{name}: {results[name]['non2xx']:.0f} answers were not 2xx")
 
     print(
-        f"GET /api/v1/verify/{{code}}: {stored:,} documents (SQLite), uvicorn workers="
-        f"{args.workers}, wrk -t{args.threads} -c{args.connections} -d{args.duration}s"
+        f"GET /api/v1/verify/{{code}}: {stored:,} documents (SQLite), access log from "
+        f"{args.access_rows:,} rows, uvicorn workers={args.workers}, "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s"
     )
     print(f"  {'target':30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'socket errors':>14}")
     for name, r in results.items():
