@@ -11,6 +11,7 @@ from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
 from sehat.services.audit import run_audit
 from sehat.store.db import check_schema, make_engine
+from sehat.store.tx import snapshot
 
 console = Console(highlight=False)
 
@@ -23,7 +24,7 @@ def audit() -> None:
         check_schema(engine)
         kek, _ = resolve_kek(settings.data_dir, settings.kek, production=settings.production)
         keystore = KeyStore(settings.data_dir / "keys", kek)
-        with engine.connect() as conn:
+        with snapshot(engine) as conn:
             report = run_audit(conn, keystore, load_reference(), settings.log_origin)
     except SehatError as exc:
         console.print(f"[red]{exc.diagnostics()}[/red]")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -35,3 +36,22 @@ def in_transaction(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
             if attempt == ATTEMPTS - 1 or not _retryable(exc):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def snapshot(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A read-only connection whose every statement sees the same committed state.
+
+    For reads that compare tables with each other while the registry is being written (the
+    audit: log against documents against checkpoints). PostgreSQL's default, READ COMMITTED,
+    gives each statement its own snapshot, so a document committed between two statements
+    would look like a mismatch; REPEATABLE READ holds one. SQLite's transaction is already
+    one snapshot of the WAL.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            yield conn

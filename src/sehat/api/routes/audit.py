@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from sehat.api.deps import EngineDep, KeyStoreDep, PrincipalDep, ReferenceDep, SettingsDep
 from sehat.services.audit import run_audit
 from sehat.services.principal import Role
+from sehat.store.tx import snapshot
 
 router = APIRouter(prefix="/api/v1", tags=["audit / بازرسی"])
 
@@ -23,5 +24,5 @@ def audit(
 ) -> dict[str, Any]:
     """Recompute the log, check every checkpoint, re-verify every document version."""
     principal.require_role(Role.AUDITOR, what_en="run the audit", what_fa="اجرای بازرسی")
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         return run_audit(conn, keystore, reference, settings.log_origin).as_dict()
