@@ -4,7 +4,11 @@ real `sehat serve` on loopback (issue 5 item 2: answered in under one second).
     .venv/bin/python bench/verify_batch.py [--items 1000] [--rounds 7] [--rows 2600]
 
 A demo registry (`sehat demo --no-serve`, SQLite) is seeded in a temporary directory; the
-items are real codes with their holders' national IDs (a tenth with someone else's). The
+items are distinct real codes (a batch may name a code once) with their holders' national
+IDs, one in a hundred with someone else's (an honest organisation's typos, inside the 2%
+budget of DESIGN §5). The same batch is sent many times from one address, more than any
+organisation would in a day, so the server runs with a raised daily cap of wrong IDs
+(SEHAT_ID_CHECK_FAIL_MAX): every check is still counted and written as in production. The
 baseline, in the same run against the same server, is the same 1,000 pairs sent one by one
 as `POST /api/v1/verify` over one keep-alive connection.
 """
@@ -45,12 +49,12 @@ def _pairs(engine: sa.Engine, n: int) -> list[tuple[str, str]]:
             .where(p.national_id.is_not(None))
             .order_by(d.id)
         ).all()
+    if len(rows) < n:
+        raise SystemExit(f"the registry has {len(rows)} documents; give --rows for {n} items")
     rng = random.Random(1405)
-    picked = [(r.code, r.national_id) for r in rng.sample(rows, min(n, len(rows)))]
-    while len(picked) < n:  # a small registry: repeat codes
-        picked.append(rng.choice(picked))
+    picked = [(r.code, r.national_id) for r in rng.sample(rows, n)]
     ids = [nid for _, nid in picked]
-    return [(c, rng.choice(ids) if i % 10 == 9 else nid) for i, (c, nid) in enumerate(picked)]
+    return [(c, rng.choice(ids) if i % 100 == 99 else nid) for i, (c, nid) in enumerate(picked)]
 
 
 def _timed(call: object) -> float:
@@ -92,7 +96,11 @@ def main() -> None:
         body = {"items": [{"code": c, "national_id": n} for c, n in pairs]}
         csv = ("code,national_id\n" + "\n".join(f"{c},{n}" for c, n in pairs)).encode()
         # An empty SEHAT_KEK: the server uses the demo's generated key-encryption key.
-        server_env = {"SEHAT_LOG_LEVEL": "warning", "SEHAT_KEK": ""}
+        server_env = {
+            "SEHAT_LOG_LEVEL": "warning",
+            "SEHAT_KEK": "",
+            "SEHAT_ID_CHECK_FAIL_MAX": "1000000",
+        }
 
         with running_server(engine, data, env=server_env) as base:
             client = httpx.Client(base_url=f"{base}/api/v1", timeout=60)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from sehat.core.id_checks import IdCheckPolicy
 from sehat.errors import InfrastructureError
 
 
@@ -25,6 +26,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     # SQLite: read the registry file into memory at start-up (store/prewarm.py).
     prewarm: bool = True
+    # National-ID checks are never a search (DESIGN §5, core/id_checks.py).
+    id_checks: IdCheckPolicy = field(default_factory=IdCheckPolicy)
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -53,6 +56,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             f"مقدار SEHAT_PREWARM={prewarm!r} نامعتبر است؛ on یا off",
         )
     return Settings(
+        id_checks=_id_check_policy(env),
         data_dir=data_dir,
         database_url=url,
         redis_url=env.get("SEHAT_REDIS_URL") or None,
@@ -64,4 +68,33 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_origin=env.get("SEHAT_LOG_ORIGIN", "sehat.example/log"),
         public_url=env.get("SEHAT_PUBLIC_URL", "http://127.0.0.1:8000"),
         prewarm=prewarm == "on",
+    )
+
+
+def _number(env: dict[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails too
+        raise InfrastructureError(
+            f"{name}={raw!r} is not a number from {low:g} to {high:g}",
+            f"مقدار {name}={raw!r} باید عددی از {low:g} تا {high:g} باشد",
+        )
+    return value
+
+
+def _id_check_policy(env: dict[str, str]) -> IdCheckPolicy:
+    """``SEHAT_ID_CHECK_*``: the limits on national-ID checks."""
+    default = IdCheckPolicy()
+    return IdCheckPolicy(
+        document_failures=int(
+            _number(env, "SEHAT_ID_CHECK_DOCUMENT_FAILURES", default.document_failures, 1, 100)
+        ),
+        fail_rate=_number(env, "SEHAT_ID_CHECK_FAIL_RATE", default.fail_rate, 0, 1),
+        fail_min=int(_number(env, "SEHAT_ID_CHECK_FAIL_MIN", default.fail_min, 0, 10**6)),
+        fail_max=int(_number(env, "SEHAT_ID_CHECK_FAIL_MAX", default.fail_max, 0, 10**6)),
     )

@@ -9,6 +9,7 @@
     ├── ConflictError             the request clashes with what is stored
     ├── AuthenticationError       no token, or a token that is unknown, expired or revoked
     ├── PermissionDeniedError     the caller's role or institution does not allow it
+    ├── IdCheckLimitError         too many wrong national IDs from this caller today
     ├── VerificationError         evidence does not check out: expected vs found
     └── InfrastructureError       a database, key store or configuration problem
 
@@ -107,6 +108,15 @@ class AuthenticationError(SehatError):
 
 class PermissionDeniedError(SehatError):
     """The caller's role, institution or domain does not allow this."""
+
+
+class IdCheckLimitError(SehatError):
+    """The caller gave too many national IDs that did not match today (DESIGN §5): its
+    national-ID checks wait ``retry_after`` seconds."""
+
+    def __init__(self, message: str, message_fa: str, retry_after: int) -> None:
+        super().__init__(message, message_fa)
+        self.retry_after = retry_after
 
 
 @dataclass

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from sehat.api.app import create_app
 from sehat.config import Settings
+from sehat.core.id_checks import IdCheckPolicy
 from sehat.reference.loader import load_reference
 from sehat.services import accounts
 from sehat.services.principal import Role
@@ -20,12 +21,19 @@ from .registry_helpers import EVIDENCE, Places, new_national_id, places
 REF = load_reference()
 P: Places = places(REF)
 KEK = "test-key-encryption-key-0123456789abcdef"
+UNLIMITED_ID_CHECKS = IdCheckPolicy(document_failures=10**6, fail_min=10**6, fail_max=10**6)
 
 
 def make_client(engine: sa.Engine, data_dir: Path, **settings: object) -> TestClient:
     """A TestClient over ``create_app`` on ``engine``."""
-    # Rate limits are off unless a test asks for them (every TestClient is one "client").
-    settings = {"rate_limit_public": "off", "rate_limit_org": "off", **settings}
+    # Rate limits are off unless a test asks for them (every TestClient is one "client"), and
+    # so, in effect, are the limits on wrong national IDs (test_id_checks.py sets its own).
+    settings = {
+        "rate_limit_public": "off",
+        "rate_limit_org": "off",
+        "id_checks": UNLIMITED_ID_CHECKS,
+        **settings,
+    }
     config = Settings(data_dir=data_dir, database_url=str(engine.url), kek=KEK, **settings)  # type: ignore[arg-type]
     # The same keys as the service-level helpers, so documents issued either way verify.
     app = create_app(config, engine=engine, keystore=EVIDENCE.keystore)

@@ -55,12 +55,12 @@ def test_bulk_verification_keeps_order_and_isolates_bad_items(
     api: tuple[TestClient, Tokens],
 ) -> None:
     client, tok = api
-    people = [new_national_id() for _ in range(5)]
+    people = [new_national_id() for _ in range(7)]
     codes = [_issue(client, tok, nid) for nid in people]
-    items = [{"code": c, "national_id": n} for c, n in zip(codes, people, strict=True)]
+    items = [{"code": c, "national_id": n} for c, n in zip(codes[:5], people, strict=False)]
     items.insert(2, {"code": "1234", "national_id": people[0]})
-    items.insert(4, {"code": codes[0], "national_id": "1111111111"})
-    items.append({"code": codes[1], "national_id": people[2]})
+    items.insert(4, {"code": codes[5], "national_id": "1111111111"})
+    items.append({"code": codes[6], "national_id": people[2]})  # somebody else's ID
     response = client.post("/api/v1/verify/batch", json={"items": items}, headers=tok.verifier)
     assert response.status_code == 200
     results = response.json()["results"]
@@ -93,7 +93,8 @@ def test_a_wrong_national_id_costs_the_same_work_as_the_right_one(
     api: tuple[TestClient, Tokens], engine: sa.Engine
 ) -> None:
     """No timing oracle: matching and not matching run the same statements and the same
-    signature checks, so the time taken tells nothing about who the holder is."""
+    signature checks, so the time taken tells nothing about who the holder is beyond what
+    the answer says (a wrong ID is also counted against the document: DESIGN §5)."""
     from unittest import mock
 
     from sehat.services.evidence import Evidence
@@ -104,7 +105,8 @@ def test_a_wrong_national_id_costs_the_same_work_as_the_right_one(
     statements: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement.split()[0])
+        if "id_check_guards" not in statement:
+            statements.append(statement.split()[0])
 
     def work(national_id: str) -> tuple[list[str], int, bool]:
         statements.clear()

@@ -117,7 +117,7 @@ def write(lines: list[int], results: list[dict[str, Any]]) -> bytes:
                 line,
                 result.get("code") or "",
                 result["status"],
-                "yes" if result.get("match") else "no",
+                _yes_no(result.get("match")),
                 result.get("kind", ""),
                 result.get("kind_name_fa", ""),
                 result.get("institution", ""),
@@ -137,3 +137,8 @@ def write(lines: list[int], results: list[dict[str, Any]]) -> bytes:
             ]
         )
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def _yes_no(match: object) -> str:
+    """The match column: blank when the ID was not compared (LOCKED, LIMITED)."""
+    return "yes" if match is True else "no" if match is False else ""

@@ -48,6 +48,11 @@ def get_access_buffer(request: Request) -> AccessBuffer:
     return request.app.state.access_buffer  # type: ignore[no-any-return]
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's network address as the server sees it (the socket's peer)."""
+    return request.client.host if request.client else None
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if not header:

@@ -24,6 +24,7 @@ from sehat.errors import (
     AuthenticationError,
     ConflictError,
     GoneError,
+    IdCheckLimitError,
     InfrastructureError,
     InputError,
     NotFoundError,
@@ -41,6 +42,7 @@ _STATUS: tuple[tuple[type[SehatError], int, str], ...] = (
     (GoneError, 410, "gone"),
     (NotFoundError, 404, "not_found"),
     (ConflictError, 409, "conflict"),
+    (IdCheckLimitError, 429, "id_check_budget"),
     (InfrastructureError, 503, "unavailable"),
 )
 
@@ -293,6 +295,8 @@ def install(app: FastAPI) -> None:
             )
         problems = exc.problems if isinstance(exc, InputError) else None
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, IdCheckLimitError):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(
             error_body(kind, exc.message, exc.message_fa, problems), status, headers=headers
         )

@@ -46,6 +46,7 @@ class PriorDoc:
     seminary_level: int | None
     status: DocStatus
     student_number: str = ""
+    person_id: int | None = None  # the holder's row (for their access log); None if unsaved
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class Channel(StrEnum):
     NATIONAL_ID = "national_id"  # POST /verify: code and the holder's national ID
     BATCH = "batch"  # an organisation's bulk verification
     SHARE = "share"  # a holder's share link
+    PRIOR = "prior_code"  # a registrar named the document as a graduate's prior degree
 
 
 # What the public tier discloses; the holder tier adds the detail fields it returned.
@@ -272,10 +273,22 @@ def entries(
                 "role": row.role or "public",
                 "fields": list(row.fields),
                 "matched": row.matched,
+                "outcome": _outcome(row.channel, row.matched),
                 "share": row.share,
             }
         )
     return out
+
+
+_ID_CHANNELS = {Channel.NATIONAL_ID.value, Channel.BATCH.value, Channel.PRIOR.value}
+
+
+def _outcome(channel: str, matched: bool | None) -> str | None:
+    """A national-ID check's result: ``match``, ``no_match`` or ``locked`` (the document's
+    checks were paused, so nothing was compared); None for other doors."""
+    if channel not in _ID_CHANNELS:
+        return None
+    return "locked" if matched is None else "match" if matched else "no_match"
 
 
 def person_id_of(conn: sa.Connection, principal: Principal) -> int | None:

@@ -23,7 +23,11 @@ from sehat.core.persian import normalize_digits_field
 from sehat.core.record import GraduationRecord, validate_record
 from sehat.errors import InputError, NotFoundError, PermissionDeniedError, Problem
 from sehat.reference.models import Reference
+from sehat.services import access_log
+from sehat.services.access_log import PUBLIC_FIELDS, Access, Channel
 from sehat.services.evidence import Evidence, VersionToSign
+from sehat.services.id_checks import IdCheckCaller, limit_error
+from sehat.services.id_checks import Outcome as CheckOutcome
 from sehat.services.principal import Principal
 from sehat.store import schema as t
 from sehat.store.upsert import insert_ignore
@@ -124,13 +128,21 @@ class Issuer:
     """Issues documents for one institution's submissions, in one transaction per batch."""
 
     def __init__(
-        self, conn: sa.Connection, reference: Reference, now: datetime, evidence: Evidence
+        self,
+        conn: sa.Connection,
+        reference: Reference,
+        now: datetime,
+        evidence: Evidence,
+        id_checks: IdCheckCaller | None = None,
     ) -> None:
         self.conn = conn
         self.reference = reference
         self.evidence = evidence
         self.now = now
         self.today = now.date()
+        # A registrar's prior_code / degree_code is a national-ID check on that document
+        # (DESIGN §5); None: the system itself (re-deciding waiting submissions, the demo).
+        self.id_checks = id_checks
 
     # -- public ---------------------------------------------------------------------------
     def submit(
@@ -354,6 +366,7 @@ class Issuer:
         waiting submissions, which stay as they are unless they can now be issued."""
         valid = [it for it in items if it.record is not None]
         by_code, candidates = self._prefetch(valid)
+        refused = {} if resolving else self._check_named(valid, by_code, actor)
         docs: list[dict[str, Any]] = []
         issued: list[_Item] = []
         updates: list[dict[str, Any]] = []
@@ -368,6 +381,9 @@ class Issuer:
                 )
                 continue
             rec = it.record
+            if it.index in refused:
+                updates.append(self._update_row(it, Outcome.REJECTED, [refused[it.index]]))
+                continue
             named = rec.degree_code if rec.kind == 8 else rec.prior_code
             decision = decide(
                 rec,
@@ -415,6 +431,67 @@ class Issuer:
         if foreign:
             self.conn.execute(insert_ignore(self.conn, t.foreign_priors), foreign)
 
+    def _check_named(
+        self, items: list[_Item], by_code: dict[str, PriorDoc], actor: str
+    ) -> dict[int, dict[str, object]]:
+        """A stored document named as a graduate's prior (or a transcript's degree) is a
+        claim that its holder is this graduate: a national-ID check, limited like the others
+        and written to that holder's access log (DESIGN §5). Returns the reason each refused
+        item is REJECTED for, by item index.
+
+        Raises:
+            IdCheckLimitError: the registrar's budget of wrong IDs is already spent.
+        """
+        named: list[tuple[_Item, PriorDoc, bool]] = []
+        for it in items:
+            rec = it.record
+            assert rec is not None
+            code = rec.degree_code if rec.kind == 8 else rec.prior_code
+            if code and code in by_code and self.id_checks is not None:
+                doc = by_code[code]
+                named.append((it, doc, doc.person_key == rec.person_key))
+        if not named or self.id_checks is None:
+            return {}
+        checks = self.id_checks.begin(self.conn, self.now)
+        checks.load(doc.id for _, doc, _ in named)
+        refused: dict[int, dict[str, object]] = {}
+        accesses: list[Access] = []
+        for it, doc, matched in named:
+            outcome = checks.check(doc.id, matched)
+            field_name = "degree_code" if it.record and it.record.kind == 8 else "prior_code"
+            if outcome is CheckOutcome.LOCKED:
+                until = checks.locked_until(doc.id)
+                when = until.isoformat(timespec="minutes") if until else ""
+                refused[it.index] = Problem(
+                    field_name,
+                    f"{doc.code} cannot be checked against this graduate until {when}: too many "
+                    "national IDs that did not match were given for it lately",
+                    f"بررسی مدرک {doc.code} برای این دانش‌آموخته تا {when} ممکن نیست؛ اخیراً "
+                    "شماره‌های ملی نادرست بسیاری برای آن فرستاده شده است",
+                    "check the graduate's national ID and the prior code, and resubmit later",
+                    "شماره ملی و کد مدرک قبلی را بررسی کنید و بعداً دوباره بفرستید",
+                ).as_dict()
+            elif outcome is CheckOutcome.LIMITED:
+                error = limit_error(self.now)
+                refused[it.index] = Problem(field_name, error.message, error.message_fa).as_dict()
+                continue  # not compared: nothing for the holder's log
+            if doc.person_id is not None:
+                locked = outcome is CheckOutcome.LOCKED
+                accesses.append(
+                    Access(
+                        doc.id,
+                        doc.person_id,
+                        self.now,
+                        Channel.PRIOR,
+                        actor,
+                        () if locked else PUBLIC_FIELDS,
+                        matched=None if locked else matched,
+                    )
+                )
+        checks.finish()
+        access_log.record(self.conn, accesses)
+        return refused
+
     def _prefetch(
         self, items: list[_Item]
     ) -> tuple[dict[str, PriorDoc], dict[str, list[PriorDoc]]]:
@@ -440,6 +517,7 @@ class Issuer:
                     d.seminary_level,
                     d.status,
                     d.student_number,
+                    d.person_id,
                     p.national_id,
                     p.foreign_id,
                 )
@@ -456,6 +534,7 @@ class Issuer:
                     seminary_level=r.seminary_level or None,
                     status=DocStatus(r.status),
                     student_number=r.student_number,
+                    person_id=r.person_id,
                 )
                 for r in rows
             )

@@ -16,6 +16,7 @@ from sehat.core.national_id import parse_national_id
 from sehat.errors import CodeFormatError
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
+from sehat.services.id_checks import IdChecks, Outcome, limit_error
 from sehat.store import schema as t
 from sehat.store.prepared import PreparedRead
 
@@ -99,6 +100,45 @@ def verify_with_holder(
     """
     wanted = str(parse_national_id(national_id))
     return holder_answer(look_up(conn, reference, evidence, text), wanted)
+
+
+def checked_answer(
+    found: Found, wanted: str, checks: IdChecks
+) -> tuple[dict[str, Any], Outcome | None]:
+    """:func:`holder_answer`, counted against the national-ID check limits (DESIGN §5).
+
+    Returns the answer and the check's outcome (None when there was no document to compare
+    with). A locked document, or a caller whose budget ran out in this request, answers
+    ``LOCKED`` or ``LIMITED`` with nothing of the document, whatever the ID.
+    """
+    if found.content is None or found.document_id is None:
+        return holder_answer(found, wanted), None
+    stored = str(found.content.get("national_id") or "")
+    matched = bool(stored) and hmac.compare_digest(stored.encode(), wanted.encode())
+    outcome = checks.check(found.document_id, matched)
+    if outcome is Outcome.LOCKED:
+        until = checks.locked_until(found.document_id)
+        return {
+            "status": "LOCKED",
+            "code": found.answer.get("code"),
+            "match": None,
+            "locked_until": until.isoformat() if until else None,
+            "message": "too many national IDs that did not match were given for this document "
+            "lately; national-ID checks on it are paused (its holder can see the attempts)",
+            "message_fa": "برای این مدرک اخیراً شماره‌های ملی نادرست بسیاری فرستاده شده است؛ "
+            "استعلام آن با شماره ملی موقتاً متوقف است و دارنده مدرک این تلاش‌ها را می‌بیند",
+        }, outcome
+    if outcome is Outcome.LIMITED:
+        error = limit_error(checks.now)
+        return {
+            "status": "LIMITED",
+            "code": found.answer.get("code"),
+            "match": None,
+            "retry_after": error.retry_after,
+            "message": error.message,
+            "message_fa": error.message_fa,
+        }, outcome
+    return holder_answer(found, wanted), outcome
 
 
 def holder_answer(found: Found, wanted: str) -> dict[str, Any]:

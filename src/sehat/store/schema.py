@@ -328,3 +328,27 @@ access_log = sa.Table(
 )
 
 sa.Index("ix_access_log_person_at", access_log.c.person_id, access_log.c.at)
+
+# -- national-ID checks are never a search (DESIGN §5, core/id_checks.py) --------------------
+
+id_check_guards = sa.Table(
+    "id_check_guards",
+    metadata,
+    # Only documents someone named a wrong national ID for: how many since when, and the lock.
+    sa.Column(
+        "document_id", BigId, sa.ForeignKey("documents.id"), primary_key=True, autoincrement=False
+    ),
+    sa.Column("window_start", Timestamp, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("locked_until", Timestamp, nullable=True),
+)
+
+id_check_budgets = sa.Table(
+    "id_check_budgets",
+    metadata,
+    # One caller's national-ID checks on one UTC day: "account:<public id>" or "address:<ip>".
+    sa.Column("subject", sa.String(80), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("checks", sa.Integer, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+)

@@ -5,14 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
+from sehat.api.deps import (
+    EngineDep,
+    EvidenceDep,
+    PrincipalDep,
+    ReferenceDep,
+    SettingsDep,
+    client_address,
+)
 from sehat.api.errors import problem_of
+from sehat.config import Settings
 from sehat.errors import InputError, Problem
 from sehat.services import issuance
-from sehat.services.principal import Role
+from sehat.services.id_checks import IdCheckCaller, subjects_of
+from sehat.services.principal import Principal, Role
 from sehat.store.tx import in_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["graduations / دانش‌آموختگی"])
@@ -110,6 +119,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _caller(settings: Settings, principal: Principal, request: Request) -> IdCheckCaller:
+    """A prior_code names a document's holder: the registrar's national-ID check budget."""
+    subjects = tuple(subjects_of(principal, client_address(request)))
+    return IdCheckCaller(settings.id_checks, subjects)
+
+
 def _institution(principal: PrincipalDep) -> str:
     principal.require_role(Role.REGISTRAR, what_en="submit graduations", what_fa="ثبت دانش‌آموختگی")
     assert principal.institution is not None
@@ -124,8 +139,10 @@ def _institution(principal: PrincipalDep) -> str:
 )
 def submit_graduation(
     body: GraduationIn,
+    request: Request,
     response: Response,
     engine: EngineDep,
+    settings: SettingsDep,
     reference: ReferenceDep,
     evidence: EvidenceDep,
     principal: PrincipalDep,
@@ -136,9 +153,9 @@ def submit_graduation(
     now = _now()
     [result] = in_transaction(
         engine,
-        lambda conn: issuance.Issuer(conn, reference, now, evidence).submit(
-            principal, institution, [issuance.Submission(body.raw(), idempotency_key)]
-        ),
+        lambda conn: issuance.Issuer(
+            conn, reference, now, evidence, _caller(settings, principal, request)
+        ).submit(principal, institution, [issuance.Submission(body.raw(), idempotency_key)]),
     )
     if result.replayed:
         response.status_code = 200
@@ -148,7 +165,9 @@ def submit_graduation(
 @router.post("/graduations/batch", response_model=BatchOut)
 def submit_batch(
     body: BatchIn,
+    request: Request,
     engine: EngineDep,
+    settings: SettingsDep,
     reference: ReferenceDep,
     evidence: EvidenceDep,
     principal: PrincipalDep,
@@ -184,9 +203,9 @@ def submit_batch(
     results = (
         in_transaction(
             engine,
-            lambda conn: issuance.Issuer(conn, reference, now, evidence).submit(
-                principal, institution, good
-            ),
+            lambda conn: issuance.Issuer(
+                conn, reference, now, evidence, _caller(settings, principal, request)
+            ).submit(principal, institution, good),
         )
         if good
         else []

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import AccessBufferDep, EngineDep, PrincipalDep, ReferenceDep, SettingsDep
 from sehat.services import access_log, shares
+from sehat.services.id_checks import guards_of_person
 from sehat.services.principal import Role
 from sehat.services.verification import SHAREABLE_FIELDS
 from sehat.store.tx import in_transaction
@@ -100,21 +101,22 @@ def revoke_share(token: str, engine: EngineDep, principal: PrincipalDep) -> dict
 @router.get("/access-log")
 def my_access_log(
     engine: EngineDep,
+    settings: SettingsDep,
     buffer: AccessBufferDep,
     principal: PrincipalDep,
     limit: int = Query(100, ge=1, le=access_log.MAX_PAGE),
     offset: int = Query(0, ge=0, le=10**9),
 ) -> dict[str, Any]:
-    """Every verification of the holder's documents: who, when, which fields, newest first."""
+    """Every verification of the holder's documents: who, when, which fields, newest first;
+    and ``id_checks``: documents someone gave wrong national IDs for lately, and any lock."""
     principal.require_role(
         Role.HOLDER, what_en="read a holder's access log", what_fa="مشاهده گزارش دسترسی"
     )
     buffer.flush()
     with engine.connect() as conn:
         person = access_log.person_id_of(conn, principal)
-        items = (
-            []
-            if person is None
-            else access_log.entries(conn, person_id=person, limit=limit, offset=offset)
-        )
-    return {"entries": items}
+        if person is None:
+            return {"entries": [], "id_checks": []}
+        items = access_log.entries(conn, person_id=person, limit=limit, offset=offset)
+        guards = guards_of_person(conn, person, datetime.now(UTC), settings.id_checks)
+    return {"entries": items, "id_checks": guards}

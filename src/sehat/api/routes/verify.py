@@ -22,19 +22,24 @@ from sehat.api.deps import (
     OptionalPrincipalDep,
     PrincipalDep,
     ReferenceDep,
+    SettingsDep,
+    client_address,
     get_optional_principal,
 )
+from sehat.config import Settings
+from sehat.core import code as authcode
 from sehat.core.national_id import parse_national_id
-from sehat.errors import InputError
+from sehat.errors import CodeFormatError, InputError, Problem
 from sehat.reference.models import Reference
 from sehat.services import access_log
 from sehat.services.access_log import PUBLIC_FIELDS, Access, Channel
 from sehat.services.evidence import Evidence
+from sehat.services.id_checks import IdChecks, Outcome, subjects_of
 from sehat.services.principal import Principal, Role
 from sehat.services.verification import (
     DETAIL_FIELDS,
     Found,
-    holder_answer,
+    checked_answer,
     look_up,
     look_up_many,
     look_up_with,
@@ -46,11 +51,21 @@ MAX_BATCH = 10_000
 
 
 def _access(
-    found: Found, channel: Channel, who: Principal | None, now: datetime, matched: bool | None
+    found: Found,
+    channel: Channel,
+    who: Principal | None,
+    now: datetime,
+    matched: bool | None,
+    outcome: Outcome | None = None,
 ) -> Access | None:
     if found.document_id is None or found.person_id is None:
         return None  # MALFORMED or UNKNOWN: no document, nobody's log
-    fields = PUBLIC_FIELDS + DETAIL_FIELDS if matched else PUBLIC_FIELDS
+    if outcome is Outcome.LIMITED:
+        return None  # not compared: nothing happened to the document
+    if outcome is Outcome.LOCKED:
+        fields: tuple[str, ...] = ()  # answered LOCKED: nothing disclosed; matched stays None
+    else:
+        fields = PUBLIC_FIELDS + DETAIL_FIELDS if matched else PUBLIC_FIELDS
     return Access(
         found.document_id,
         found.person_id,
@@ -58,7 +73,7 @@ def _access(
         channel,
         who.account_id if who else None,
         fields,
-        matched=matched,
+        matched=matched if outcome is not Outcome.LOCKED else None,
     )
 
 
@@ -126,20 +141,58 @@ class BatchVerifyIn(BaseModel):
 @router.post("/verify")
 def verify_holder(
     body: VerifyIn,
+    request: Request,
     engine: EngineDep,
     reference: ReferenceDep,
     evidence: EvidenceDep,
+    settings: SettingsDep,
     who: OptionalPrincipalDep,
 ) -> dict[str, Any]:
-    """The document's details when the national ID is its holder's; nothing personal otherwise."""
+    """The document's details when the national ID is its holder's; nothing personal otherwise.
+
+    A yes/no for one person, never a search (DESIGN §5): a document that has had 5 wrong IDs
+    in 24 hours answers `LOCKED` for 24 hours, and a caller past its daily budget of wrong
+    IDs gets 429."""
     wanted = str(parse_national_id(body.national_id))
+    now = datetime.now(UTC)
     with engine.begin() as conn:
+        checks = IdChecks.begin(
+            conn, settings.id_checks, subjects_of(who, client_address(request)), now
+        )
         found = look_up(conn, reference, evidence, body.code)
-        answer = holder_answer(found, wanted)
-        access = _access(found, Channel.NATIONAL_ID, who, datetime.now(UTC), answer["match"])
+        answer, outcome = checked_answer(found, wanted, checks)
+        checks.finish()
+        access = _access(found, Channel.NATIONAL_ID, who, now, answer.get("match"), outcome)
         # Written before the answer leaves: this one may disclose personal data.
         access_log.record(conn, [access] if access else [])
     return answer
+
+
+def _refuse_repeated_codes(codes: list[str], reference: Reference, where: list[str]) -> None:
+    """One batch may name a code once (DESIGN §5): else the whole batch is refused, naming
+    both items (``where``: how each is named to the caller), before anything is looked up."""
+    seen: dict[str, int] = {}
+    for index, text in enumerate(codes):
+        try:
+            key = authcode.parse(
+                text, domains=reference.domains.keys(), kinds=reference.kinds.keys()
+            ).code
+        except CodeFormatError:
+            continue  # answered MALFORMED on its own
+        if key in seen:
+            first, second = where[seen[key]], where[index]
+            raise InputError(
+                Problem(
+                    f"{second}.code" if second.startswith("items") else second,
+                    f"{first} and {second} name the same code {key}; a batch may name each "
+                    "document once",
+                    f"{first} و {second} هر دو کد {key} را دارند؛ هر مدرک فقط یک بار در هر دسته",
+                    f"check the document once: remove {second} (or {first})",
+                    f"یکی از {first} یا {second} را حذف کنید",
+                    position=index,
+                )
+            )
+        seen[key] = index
 
 
 def _bulk(
@@ -147,11 +200,13 @@ def _bulk(
     reference: Reference,
     evidence: Evidence,
     principal: Principal,
+    checks: IdChecks,
     items: list[tuple[str, str]],
 ) -> list[dict[str, Any]]:
     """Answers for (code, national ID) pairs in order; each bad item is MALFORMED alone."""
-    now = datetime.now(UTC)
+    now = checks.now
     found = look_up_many(conn, reference, evidence, [code for code, _ in items])
+    checks.load(one.document_id for one in found if one.document_id is not None)
     results: list[dict[str, Any]] = []
     accesses: list[Access] = []
     for index, ((_, national_id), one) in enumerate(zip(items, found, strict=True)):
@@ -175,13 +230,31 @@ def _bulk(
                 }
             )
             continue
-        answer = holder_answer(one, wanted)
+        answer, outcome = checked_answer(one, wanted, checks)
         results.append(answer)
-        access = _access(one, Channel.BATCH, principal, now, answer["match"])
+        access = _access(one, Channel.BATCH, principal, now, answer.get("match"), outcome)
         if access is not None:
             accesses.append(access)
+    checks.finish()
     access_log.record(conn, accesses)
     return results
+
+
+def _checked_bulk(
+    engine: sa.Engine,
+    reference: Reference,
+    evidence: Evidence,
+    settings: Settings,
+    principal: Principal,
+    address: str | None,
+    items: list[tuple[str, str]],
+    where: list[str],
+) -> list[dict[str, Any]]:
+    _refuse_repeated_codes([code for code, _ in items], reference, where)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        checks = IdChecks.begin(conn, settings.id_checks, subjects_of(principal, address), now)
+        return _bulk(conn, reference, evidence, principal, checks, items)
 
 
 def _at(index: int, name: str, found: Found) -> list[dict[str, Any]]:
@@ -200,7 +273,9 @@ def _require_org(principal: Principal) -> None:
 @router.post("/verify/batch")
 def verify_batch(
     body: BatchVerifyIn,
+    request: Request,
     engine: EngineDep,
+    settings: SettingsDep,
     reference: ReferenceDep,
     evidence: EvidenceDep,
     principal: PrincipalDep,
@@ -208,8 +283,13 @@ def verify_batch(
     """An organisation's bulk verification: results in order, one bad item never fails the rest."""
     _require_org(principal)
     items = [(item.code, item.national_id) for item in body.items]
-    with engine.begin() as conn:
-        return {"results": _bulk(conn, reference, evidence, principal, items)}
+    address = client_address(request)
+    where = [f"items[{i}]" for i in range(len(items))]
+    return {
+        "results": _checked_bulk(
+            engine, reference, evidence, settings, principal, address, items, where
+        )
+    }
 
 
 @router.post(
@@ -228,6 +308,7 @@ async def verify_batch_csv(
     engine: EngineDep,
     reference: ReferenceDep,
     evidence: EvidenceDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
 ) -> Response:
     """Bulk verification for spreadsheets: a CSV with `code` and `national_id` columns in
@@ -235,11 +316,19 @@ async def verify_batch_csv(
     _require_org(principal)
     table = bulk_csv.read(await request.body(), MAX_BATCH)
 
-    def work() -> list[dict[str, Any]]:
-        with engine.begin() as conn:
-            return _bulk(conn, reference, evidence, principal, table.items)
-
-    results = await run_in_threadpool(work)
+    address = client_address(request)
+    where = [f"line {line}" for line in table.lines]
+    results = await run_in_threadpool(
+        _checked_bulk,
+        engine,
+        reference,
+        evidence,
+        settings,
+        principal,
+        address,
+        table.items,
+        where,
+    )
     return Response(
         bulk_csv.write(table.lines, results),
         media_type="text/csv; charset=utf-8",
