@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     # SQLite: read the registry file into memory at start-up (store/prewarm.py).
     prewarm: bool = True
+    # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default, so
+    # the client address is the socket's and a caller cannot choose it.
+    trusted_proxies: tuple[str, ...] = ()
     # National-ID checks are never a search (DESIGN §5, core/id_checks.py).
     id_checks: IdCheckPolicy = field(default_factory=IdCheckPolicy)
 
@@ -68,7 +72,29 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_origin=env.get("SEHAT_LOG_ORIGIN", "sehat.example/log"),
         public_url=env.get("SEHAT_PUBLIC_URL", "http://127.0.0.1:8000"),
         prewarm=prewarm == "on",
+        trusted_proxies=_trusted_proxies(env.get("SEHAT_TRUSTED_PROXIES", "")),
     )
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    """``SEHAT_TRUSTED_PROXIES``: comma-separated addresses or CIDR networks, each checked."""
+    out: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise InfrastructureError(
+                f"SEHAT_TRUSTED_PROXIES: {item!r} is not an IP address or network; write "
+                "the reverse proxies' addresses, e.g. 10.0.0.5,10.1.0.0/16 (or leave it unset "
+                "to trust no proxy)",
+                f"در SEHAT_TRUSTED_PROXIES مقدار {item!r} نشانی یا شبکه IP نیست؛ نشانی "
+                "پراکسی‌ها را بنویسید، مثلاً 10.0.0.5,10.1.0.0/16 (یا برای اعتماد نکردن به هیچ "
+                "پراکسی، آن را خالی بگذارید)",
+            ) from None
+        out.append(str(network.network_address) if "/" not in item else str(network))
+    return tuple(out)
 
 
 def _number(env: dict[str, str], name: str, default: float, low: float, high: float) -> float:

@@ -19,7 +19,7 @@ from sehat.api import errors
 from sehat.api.fastpath import PublicVerify
 from sehat.api.input_guard import InputGuard
 from sehat.api.openapi import declare_errors
-from sehat.api.ratelimit import RateLimit, parse_limit
+from sehat.api.ratelimit import RateLimit, TokenAccounts, parse_limit
 from sehat.api.request_log import RequestLog
 from sehat.api.routes import (
     access_log,
@@ -265,6 +265,7 @@ def create_app(
             token=token_limit,
             redis_url=settings.redis_url,
             namespace=settings.rate_limit_namespace,
+            accounts=TokenAccounts(engine, inline=app.state.inline_reads),
         )
     )
     return app

@@ -1,11 +1,15 @@
 """Rate limits (DESIGN §5, §7) with the ``limits`` library: per client address on public
-calls, per token on calls that carry one; 429 with ``Retry-After`` past the limit.
+calls, per account on calls with a valid token; 429 with ``Retry-After`` past the limit.
+
+The key is something the client cannot choose. The client address is the socket's peer as
+the ASGI server reports it; ``sehat serve`` believes ``X-Forwarded-For`` only from the
+proxies named in ``SEHAT_TRUSTED_PROXIES`` (cli/server.py), so a caller cannot pick an
+address per request. A bearer token counts as its account only when it is valid
+(:class:`TokenAccounts`); any other token counts as the caller's address, so sending a new
+made-up token on every call earns no fresh budget, and an account's tokens share one.
 
 Counters live in memory (one process) by default and in Redis when ``SEHAT_REDIS_URL`` is
-set, so every worker and every server shares one limit. A token is counted by a hash of
-it, never the token itself. The client address is what the ASGI server reports: behind a
-reverse proxy, start uvicorn with ``--forwarded-allow-ips`` so it is the caller's, not the
-proxy's.
+set, so every worker and every server shares one limit.
 
 Should Redis be unreachable, requests are served unlimited (and that is logged) rather than
 refused: a limiter outage must not become a verification outage.
@@ -13,22 +17,25 @@ refused: a limiter outage must not become a verification outage.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from fastapi.responses import JSONResponse
 from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter as AsyncLimiter
 from limits.storage import storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter as SyncLimiter
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sehat.api import errors
 from sehat.core.persian import to_persian_digits
 from sehat.errors import InfrastructureError
+from sehat.services.accounts import account_of_token, hash_token
 
 log = logging.getLogger("sehat.api")
 
@@ -49,6 +56,58 @@ def parse_limit(text: str, variable: str) -> RateLimitItem | None:
         ) from None
 
 
+class TokenAccounts:
+    """Which account a bearer token stands for, for counting; None unless the token is valid.
+
+    One indexed lookup (``accounts.authenticate``) per token, then remembered for ``ttl``
+    seconds, valid and invalid alike, in a bounded in-process table: a client repeating its
+    token costs no query, and a revoked token counts as its caller's address within ``ttl``.
+    Authentication itself never uses this table: every request is checked again (deps.py).
+    """
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        inline: bool,
+        ttl: float = 30.0,
+        size: int = 20_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.inline = inline  # SQLite: microseconds, on the loop; else through the thread pool
+        self.ttl = ttl
+        self.size = size
+        self.clock = clock
+        self._seen: dict[str, tuple[str | None, float]] = {}
+
+    async def account(self, token: bytes) -> str | None:
+        """The account id of a valid token, else None."""
+        try:
+            text = token.decode("ascii").strip()
+        except UnicodeDecodeError:
+            return None  # no token Sehat issues has a byte outside ASCII
+        digest = hash_token(text)
+        now = self.clock()
+        seen = self._seen.get(digest)
+        if seen is not None and seen[1] > now:
+            return seen[0]
+        if self.inline:
+            account = self._lookup(text)
+        else:
+            account = await run_in_threadpool(self._lookup, text)
+        if len(self._seen) >= self.size:
+            self._seen = {k: v for k, v in self._seen.items() if v[1] > now}
+            if len(self._seen) >= self.size:
+                self._seen.clear()  # a flood of distinct tokens: start again
+        self._seen[digest] = (account, now + self.ttl)
+        return account
+
+    def _lookup(self, token: str) -> str | None:
+        with self.engine.connect() as conn:
+            return account_of_token(conn, token, datetime.now(UTC))
+
+
 class RateLimit:
     """ASGI middleware counting every ``/api/`` request against its client's limit."""
 
@@ -59,10 +118,12 @@ class RateLimit:
         token: RateLimitItem | None,
         redis_url: str | None = None,
         namespace: str = "sehat",
+        accounts: TokenAccounts | None = None,
     ) -> None:
         self.app = app
         self.public = public
         self.token = token
+        self.accounts = accounts
         # Redis is across a network: its limiter is async, so a round trip never blocks the
         # loop. In memory the synchronous limiter is cheaper (no lock or task to await).
         self.remote: AsyncLimiter | None = None
@@ -82,7 +143,11 @@ class RateLimit:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        limit, key = self._classify(scope)
+        try:
+            limit, key = await self._classify(scope)
+        except Exception as exc:  # the database is down: count the caller by address
+            log.warning("token lookup for the rate limit failed (%s)", type(exc).__name__)
+            limit, key = self.public, self._address(scope)
         if limit is not None:
             try:
                 if self.local is not None:
@@ -109,14 +174,20 @@ class RateLimit:
                     )
         await self.app(scope, receive, send)
 
-    def _classify(self, scope: Scope) -> tuple[RateLimitItem | None, str]:
+    async def _classify(self, scope: Scope) -> tuple[RateLimitItem | None, str]:
         headers: Mapping[bytes, bytes] = dict(scope.get("headers") or [])
         auth = headers.get(b"authorization", b"")
         scheme, _, token = auth.partition(b" ")
-        if scheme.lower() == b"bearer" and token.strip():
-            return self.token, "token:" + hashlib.sha256(token.strip()).hexdigest()[:32]
+        if scheme.lower() == b"bearer" and token.strip() and self.accounts is not None:
+            account = await self.accounts.account(token)
+            if account is not None:
+                return self.token, "account:" + account
+        return self.public, self._address(scope)
+
+    @staticmethod
+    def _address(scope: Scope) -> str:
         client = scope.get("client")
-        return self.public, "client:" + (client[0] if client else "unknown")
+        return "client:" + (client[0] if client else "unknown")
 
     @staticmethod
     def _refuse(limit: RateLimitItem, wait: int) -> JSONResponse:

@@ -109,11 +109,31 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
             log_config=log_config(),
             access_log=False,  # paths can carry share tokens: sehat.requests logs templates
             server_header=False,
+            **proxy_options(settings),
         )
         return
     uvicorn.run(
-        app, host=host, port=port, log_config=log_config(), access_log=False, server_header=False
+        app,
+        host=host,
+        port=port,
+        log_config=log_config(),
+        access_log=False,
+        server_header=False,
+        **proxy_options(settings),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings from SEHAT_TRUSTED_PROXIES.
+
+    uvicorn believes ``X-Forwarded-For`` from 127.0.0.1 unless told otherwise, so any local
+    caller (or a proxy that passes the header through) could choose its client address, and
+    with it its rate limit. Only the named proxies are believed; with none, the client
+    address is the socket's.
+    """
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
 def log_config() -> dict[str, Any]:

@@ -279,6 +279,15 @@ def authenticate(conn: sa.Connection, token: str, now: datetime) -> Principal:
     )
 
 
+def account_of_token(conn: sa.Connection, token: str, now: datetime) -> str | None:
+    """The public id of the account a usable token stands for; None for any other token
+    (unknown, revoked, expired, or of a disabled account)."""
+    try:
+        return authenticate(conn, token, now).account_id
+    except AuthenticationError:
+        return None
+
+
 def _may_administer(principal: Principal, role: Role, domain: int | None) -> bool:
     if principal.role is Role.OPERATOR:
         return True
