@@ -37,6 +37,8 @@ def _problem(text: str, field: str = "graduation_date") -> tuple[str, str, str, 
         ("۱۴۰۳/۱۲/۳۰", date(2025, 3, 20)),
         ("١٤٠٣/١٢/٣٠", date(2025, 3, 20)),
         ("1403-12-30", date(2025, 3, 20)),
+        ("1403.12.30", date(2025, 3, 20)),  # as old spreadsheets write it
+        ("۱۴۰۳٫۱۲٫۳۰", date(2025, 3, 20)),  # with the Persian decimal separator
         ("1403/1/5", date(2024, 3, 24)),
         ("  1399/06/31\u200f", date(2020, 9, 21)),
         ("2025-03-20", date(2025, 3, 20)),
@@ -73,7 +75,7 @@ def test_day_31_of_mehr() -> None:
     assert "Mehr 1403 has 30 days" in message
 
 
-@pytest.mark.parametrize("text", ["garbage", "", "1403/12", "1403/12-30", "14031230", "1403.12.30"])
+@pytest.mark.parametrize("text", ["garbage", "", "1403/12", "1403/12-30", "14031230", "1403.12/30"])
 def test_not_a_date(text: str) -> None:
     message, _, fix, _ = _problem(text)
     assert "not a date" in message or "empty" in message

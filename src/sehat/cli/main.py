@@ -7,6 +7,7 @@ import typer
 from sehat.cli import audit as audit_cli
 from sehat.cli import code as code_cli
 from sehat.cli import demo as demo_cli
+from sehat.cli import importer as import_cli
 from sehat.cli import keys as keys_cli
 from sehat.cli import reference as reference_cli
 from sehat.cli import server as server_cli
@@ -28,6 +29,7 @@ app.command("synth")(synth_cli.synth)
 app.command("serve")(server_cli.serve)
 app.command("demo")(demo_cli.demo)
 app.command("audit")(audit_cli.audit)
+app.command("import")(import_cli.import_file)
 
 
 if __name__ == "__main__":  # pragma: no cover

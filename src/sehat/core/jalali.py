@@ -68,8 +68,10 @@ _GREGORIAN_MONTHS_FA = (
 )
 
 _EDGE = " \t\r\n\u00a0\u202f\u2009\u200c\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\ufeff"
-_SEPARATORS = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d", "-"))
-_DATE = re.compile(r"([0-9]{1,4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
+_SEPARATORS = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d", "-") | {"\u066b": "."}
+)
+_DATE = re.compile(r"([0-9]{1,4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
 # jdatetime consults the process locale on every construction unless one is given; the
 # locale only changes month-name language, which nothing here uses.
 _LOCALE = "fa_IR"
@@ -213,7 +215,7 @@ def _gregorian(year: int, month: int, day: int, field: str, at: _Positions) -> d
 def parse_date(text: str, field: str = "date") -> date:
     """Parse a Jalali ``YYYY/MM/DD`` or ISO Gregorian ``YYYY-MM-DD`` date to a Gregorian date.
 
-    Persian and Arabic-Indic digits, ``/`` or ``-`` (the same one twice) and 1- or 2-digit
+    Persian and Arabic-Indic digits, ``/``, ``-`` or ``.`` (the same one twice) and 1- or 2-digit
     months and days are accepted. A year below 1700 is Solar Hijri, from 1700 Gregorian.
 
     Args:

@@ -1,0 +1,292 @@
+"""One import: a file's rows through issuing in batches, a results line per row.
+
+Each row is submitted with an idempotency key made of the file's SHA-256 and the row's
+number, one transaction per batch: a run stopped at any moment (kill -9 included) and
+started again replays what was committed (the same codes, nothing logged twice) and goes
+on from there; a finished file run again changes nothing. A row moved in an edited file is
+still the same graduation (institution, student number, kind, level, field) and gets its
+first result too.
+
+Results are written as rows are decided, then settled at the end: a row that waited for
+its prior degree (PENDING_PRIOR) and was issued when a later row brought that degree is
+written ISSUED with its code.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from sehat.core.persian import normalize_digits_field
+from sehat.core.record import Assurance
+from sehat.errors import Problem
+from sehat.importer.cells import cell_text
+from sehat.importer.headers import Header
+from sehat.importer.table import open_table
+from sehat.reference.models import Reference
+from sehat.services.evidence import Evidence
+from sehat.services.issuance import Issuer, Submission
+from sehat.services.principal import Principal, Role
+from sehat.store import schema as t
+from sehat.store.tx import in_transaction
+
+BATCH = 1000
+RESULT_COLUMNS = ("row", "status", "code", "reasons")
+_PENDING = "PENDING_PRIOR"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the operator said on the command line."""
+
+    institution: str | None = (
+        None  # every row is this institution's (and rows of others are refused)
+    )
+    assurance: Assurance | None = None  # for rows that do not say
+    batch: int = BATCH
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    file: str
+    description: str = ""
+    rows: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    ignored_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    raw: dict[str, object]
+    refused: list[dict[str, object]] | None = None  # decided here: never stored
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes (the rows' idempotency keys start with it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _reasons_text(reasons: Iterable[dict[str, object]]) -> str:
+    return "; ".join(f"{r.get('field')}: {r.get('problem')}" for r in reasons)
+
+
+def run_import(
+    engine: sa.Engine,
+    reference: Reference,
+    evidence: Evidence,
+    path: Path,
+    results: Path,
+    options: ImportOptions = ImportOptions(),
+    *,
+    on_header: Callable[[ImportReport], None] = lambda _: None,
+    on_progress: Callable[[int], None] = lambda _: None,
+) -> ImportReport:
+    """Import ``path`` and write its results to ``results`` (``row,status,code,reasons``).
+
+    Raises:
+        InputError: the file cannot be read or its header lacks a required column (nothing
+            is stored); or a row further down cannot be read (rows before it are stored).
+    """
+    report = ImportReport(path.name)
+    partial = results.with_name(results.name + ".partial")
+    pending: dict[int, str] = {}  # row → submission id, for rows still waiting
+    with open_table(path, institution_given=options.institution is not None) as table:
+        key = file_digest(path)[:32]
+        report.description = table.description
+        report.ignored_columns = table.header.ignored
+        on_header(report)
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(RESULT_COLUMNS)
+            for chunk in _chunks(
+                _rows(table.rows, table.header, options, reference), options.batch
+            ):
+                for number, status, code, reasons, submission in _submit(
+                    engine, reference, evidence, chunk, key
+                ):
+                    writer.writerow([number, status, code or "", _reasons_text(reasons)])
+                    report.counts[status] += 1
+                    if status == _PENDING and submission:
+                        pending[number] = submission
+                report.rows += len(chunk)
+                on_progress(report.rows)
+    _settle(engine, partial, results, pending, report)
+    return report
+
+
+def _rows(
+    rows: Iterator[tuple[int, list[object]]],
+    header: Header,
+    options: ImportOptions,
+    reference: Reference,
+) -> Iterator[_Row]:
+    for number, cells in rows:
+        raw = {name: cell_text(name, value) for name, value in header.record(cells).items()}
+        given = normalize_digits_field(str(raw.get("institution") or ""))
+        if options.institution is not None:
+            if given and given != options.institution:
+                yield _Row(
+                    number,
+                    raw,
+                    [
+                        _institution_problem(
+                            f"the row is of institution {given}, not {options.institution} given "
+                            "with --institution",
+                            f"ردیف از موسسه {given} است نه {options.institution}",
+                        )
+                    ],
+                )
+                continue
+            raw["institution"] = options.institution
+            given = options.institution
+        if options.assurance is not None and not raw.get("assurance"):
+            raw["assurance"] = options.assurance.value
+        if not given:
+            yield _Row(
+                number,
+                raw,
+                [
+                    _institution_problem(
+                        "the row names no institution",
+                        "کد موسسه ردیف خالی است",
+                    )
+                ],
+            )
+        elif given not in reference.institutions:
+            yield _Row(
+                number,
+                raw,
+                [
+                    _institution_problem(
+                        f"{given!r} is not a known institution code",
+                        f"«{given}» کد موسسه شناخته‌شده‌ای نیست",
+                    )
+                ],
+            )
+        else:
+            raw["institution"] = given
+            yield _Row(number, raw)
+
+
+def _institution_problem(message: str, message_fa: str) -> dict[str, object]:
+    return Problem(
+        "institution",
+        message,
+        message_fa,
+        "give the 5-digit code of the institution that granted the degree",
+        "کد پنج‌رقمی موسسه اعطاکننده مدرک را بنویسید",
+    ).as_dict()
+
+
+def _chunks(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
+    chunk: list[_Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_Result = tuple[int, str, str | None, list[dict[str, object]], str | None]
+
+
+def _submit(
+    engine: sa.Engine, reference: Reference, evidence: Evidence, chunk: list[_Row], key: str
+) -> list[_Result]:
+    """Decide one batch; results in input order: (row, status, code, reasons, submission)."""
+    by_institution: dict[str, list[_Row]] = {}
+    for row in chunk:
+        if row.refused is None:
+            by_institution.setdefault(str(row.raw["institution"]), []).append(row)
+    decided: dict[int, tuple[str, str | None, list[dict[str, object]], str | None]] = {}
+    now = datetime.now(UTC)
+
+    def work(conn: sa.Connection) -> None:
+        decided.clear()
+        for institution, rows in by_institution.items():
+            principal = Principal(
+                role=Role.REGISTRAR,
+                account_id="import",
+                name="sehat import",
+                institution=institution,
+            )
+            subs = [Submission(row.raw, f"import-{key}-{row.number}") for row in rows]
+            results = Issuer(conn, reference, now, evidence).submit(principal, institution, subs)
+            for row, result in zip(rows, results, strict=True):
+                decided[row.number] = (
+                    result.status,
+                    result.code,
+                    result.reasons,
+                    result.submission_id,
+                )
+
+    if by_institution:
+        in_transaction(engine, work)  # one transaction: all of the batch or none of it
+    out: list[_Result] = []
+    for row in chunk:
+        if row.refused is not None:
+            out.append((row.number, "REJECTED", None, row.refused, None))
+        else:
+            status, code, reasons, submission = decided[row.number]
+            out.append((row.number, status, code, reasons, submission))
+    return out
+
+
+def _settle(
+    engine: sa.Engine,
+    partial: Path,
+    results: Path,
+    pending: dict[int, str],
+    report: ImportReport,
+) -> None:
+    """Write the final results: rows that waited and were issued since, as issued."""
+    now_issued: dict[int, tuple[str, str | None, str]] = {}
+    by_submission = {submission: row for row, submission in pending.items()}
+    s, d = t.submissions.c, t.documents.c
+    ids: Sequence[str] = list(by_submission)
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 900):
+            query = (
+                sa.select(s.public_id, s.status, s.reasons, d.code)
+                .select_from(t.submissions.outerjoin(t.documents, d.id == s.document_id))
+                .where(s.public_id.in_(ids[start : start + 900]))
+            )
+            for row in conn.execute(query):
+                if row.status != _PENDING:
+                    number = by_submission[row.public_id]
+                    now_issued[number] = (row.status, row.code, _reasons_text(row.reasons or []))
+    for status, *_ in now_issued.values():
+        report.counts[_PENDING] -= 1
+        report.counts[status] += 1
+    report.counts = +report.counts  # drop zero counts
+    if not now_issued:
+        os.replace(partial, results)
+        return
+    with (
+        partial.open(encoding="utf-8", newline="") as src,
+        results.open("w", encoding="utf-8", newline="") as out,
+    ):
+        writer = csv.writer(out, lineterminator="\r\n")
+        for line in csv.reader(src):
+            if line and line[0].isdigit() and int(line[0]) in now_issued:
+                status, code, reasons = now_issued[int(line[0])]
+                line = [line[0], status, code or "", reasons]
+            writer.writerow(line)
+    partial.unlink()
