@@ -186,3 +186,51 @@ def test_ladder_exemptions_and_first_rungs() -> None:
     disc = _rec(kind=2, program_type="ناپیوسته")
     assert decide(disc, REF, by_code=None, candidates=[]).outcome is Outcome.PENDING_PRIOR
     assert decide(disc, REF, by_code=None, candidates=[_doc(1)]).outcome is Outcome.ISSUED
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "found"),
+    [
+        ("first_name", "مریم\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("last_name", "رضا\u200bیی", "U+200B ZERO WIDTH SPACE"),
+        ("father_name", "\u2067علی", "U+2067 RIGHT-TO-LEFT ISOLATE"),
+        ("first_name_latin", "Mar\u00adyam", "U+00AD SOFT HYPHEN"),
+        ("last_name_latin", "Rezaei\ufe0f", "U+FE0F VARIATION SELECTOR-16"),
+        ("field_name", "فیزیک\u200d", "U+200D ZERO WIDTH JOINER"),
+    ],
+)
+def test_invisible_characters_in_shown_text_are_rejected(
+    field: str, value: str, found: str
+) -> None:
+    message = problems(**{field: value})[field]
+    assert found in message and "invisible" in message
+
+
+def test_zwnj_is_persian_spelling_and_stays() -> None:
+    rec = validate_record(raw(first_name="زهرا\u200cسادات"), REF, today=TODAY)
+    assert rec.first_name == "زهرا\u200cسادات"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "script"),
+    [
+        ("first_name", "مرьم", "Cyrillic"),
+        ("last_name", "رضaیی", "Latin"),
+        ("father_name", "علίی", "Greek"),
+        ("first_name_latin", "Маryam", "Cyrillic"),
+        ("last_name_latin", "Rezaeی", "Persian/Arabic"),
+        ("last_name_latin", "Ｒezaei", "another"),  # a fullwidth look-alike
+    ],
+)
+def test_names_mixing_scripts_are_rejected_naming_the_field(
+    field: str, value: str, script: str
+) -> None:
+    message = problems(**{field: value})[field]
+    assert "mixes scripts" in message and f"a {script} letter" in message
+
+
+def test_latin_names_may_carry_accents_and_transliteration_marks() -> None:
+    rec = validate_record(
+        raw(first_name_latin="Zahrā-Sādāt", last_name_latin="ʿAlavi O'Neill"), REF, today=TODAY
+    )
+    assert rec.last_name_latin == "ʿAlavi O'Neill"

@@ -3,7 +3,8 @@
 In: a header row naming a ``code`` column and a ``national_id`` column (English or Persian
 names, any order, other columns ignored), UTF-8 (with or without BOM) or Windows-1256, comma,
 semicolon or tab separated. Out: UTF-8 with a BOM (so Excel shows Persian), one line per
-input line, ``line`` being the line number in the uploaded file.
+input line, ``line`` being the line number in the uploaded file; a cell that would start a
+formula (``=``, ``+``, ``-``, ``@``, tab, CR) is prefixed with ``'`` (core/spreadsheet.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sehat.core.persian import normalize_text
+from sehat.core.spreadsheet import safe_row
 from sehat.errors import InputError, Problem
 
 _CODE_NAMES = {"code", "authenticity_code", "کد", "کد صحت", "کد اصالت"}
@@ -105,7 +107,8 @@ def read(raw: bytes, limit: int) -> Table:
 
 
 def write(lines: list[int], results: list[dict[str, Any]]) -> bytes:
-    """The answer file: one line per input line, in order."""
+    """The answer file: one line per input line, in order; no cell starts a formula
+    (core/spreadsheet.py), whatever a registrar or the uploader typed."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -113,28 +116,30 @@ def write(lines: list[int], results: list[dict[str, Any]]) -> bytes:
         details = result.get("details") or {}
         problems = result.get("problems") or []
         writer.writerow(
-            [
-                line,
-                result.get("code") or "",
-                result["status"],
-                _yes_no(result.get("match")),
-                result.get("kind", ""),
-                result.get("kind_name_fa", ""),
-                result.get("institution", ""),
-                result.get("institution_name_fa", ""),
-                result.get("institution_name_en", ""),
-                result.get("year", ""),
-                details.get("holder_name_fa", ""),
-                details.get("holder_name_latin") or "",
-                details.get("field_name") or "",
-                details.get("graduation_date") or "",
-                result.get("revoked_at") or "",
-                result.get("reason") or "",
-                "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
-                or (result.get("message", "") if result["status"] != "VALID" else ""),
-                "؛ ".join(f"{p['field']}: {p['problem_fa']}" for p in problems)
-                or (result.get("message_fa", "") if result["status"] != "VALID" else ""),
-            ]
+            safe_row(
+                [
+                    line,
+                    result.get("code") or "",
+                    result["status"],
+                    _yes_no(result.get("match")),
+                    result.get("kind", ""),
+                    result.get("kind_name_fa", ""),
+                    result.get("institution", ""),
+                    result.get("institution_name_fa", ""),
+                    result.get("institution_name_en", ""),
+                    result.get("year", ""),
+                    details.get("holder_name_fa", ""),
+                    details.get("holder_name_latin") or "",
+                    details.get("field_name") or "",
+                    details.get("graduation_date") or "",
+                    result.get("revoked_at") or "",
+                    result.get("reason") or "",
+                    "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+                    or (result.get("message", "") if result["status"] != "VALID" else ""),
+                    "؛ ".join(f"{p['field']}: {p['problem_fa']}" for p in problems)
+                    or (result.get("message_fa", "") if result["status"] != "VALID" else ""),
+                ]
+            )
         )
     return ("\ufeff" + out.getvalue()).encode()
 

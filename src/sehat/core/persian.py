@@ -1,4 +1,5 @@
-"""Persian text normalisation: digits, Arabic letters, zero-width non-joiners, spaces.
+"""Persian text normalisation: digits, Arabic letters, zero-width non-joiners, spaces; and
+what a name may not hold (invisible characters, letters of another script).
 
 Why by hand: the mapping is a few fixed translation tables (Unicode code points named in
 the Persian standard ISIRI 6219); a library would add a dependency for ``str.translate``.
@@ -7,6 +8,7 @@ the Persian standard ISIRI 6219); a library would add a dependency for ``str.tra
 from __future__ import annotations
 
 import re
+import unicodedata
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -89,3 +91,56 @@ def normalize_digits_field(text: str) -> str:
     """A numeric field as typed: Persian/Arabic digits to ASCII, surrounding space removed,
     and the Persian decimal separator (٫) and thousands separator (٬) handled."""
     return to_latin_digits(text).replace("٫", ".").replace("٬", "").replace("\u200c", "").strip()
+
+
+# Characters that change how text is shown without being seen: bidi embeddings, overrides,
+# isolates and marks, zero-width spaces and joiners, the BOM, soft hyphens (Unicode category
+# Cf, "format"), control characters, and variation selectors. ZWNJ is Persian spelling.
+_VARIATION_SELECTORS = ("\ufe00", "\ufe0f"), ("\U000e0100", "\U000e01ef")
+
+
+def hidden_character(text: str) -> tuple[int, str] | None:
+    """The first character of ``text`` that is invisible or reorders the text around it
+    (ZWNJ and ordinary whitespace excepted), as (1-based position, character); else None.
+
+    Args:
+        text: the text as received, before :func:`normalize_text` (which drops some of them).
+    """
+    for index, char in enumerate(text):
+        if char == ZWNJ or char.isspace():
+            continue
+        kind = unicodedata.category(char)
+        if kind in ("Cf", "Cc") or any(low <= char <= high for low, high in _VARIATION_SELECTORS):
+            return index + 1, char
+    return None
+
+
+def describe(char: str) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE``: a character named so a person can find it."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
+
+
+# The scripts a name's letters are told apart by, from the first word of a letter's Unicode
+# name (the standard library has no Script property; for letters, the name's first word
+# is the script of every block a name could plausibly draw from).
+SCRIPT_NAMES = {
+    "ARABIC": ("Persian/Arabic", "فارسی/عربی"),
+    "LATIN": ("Latin", "لاتین"),
+    "CYRILLIC": ("Cyrillic", "سیریلیک"),
+    "GREEK": ("Greek", "یونانی"),
+}
+
+
+def script_of(char: str) -> str:
+    """The script of a letter: ``ARABIC``, ``LATIN``, ``CYRILLIC``, ``GREEK``, or the first
+    word of its Unicode name for any other (``ARMENIAN``, ``FULLWIDTH``, ``MATHEMATICAL``)."""
+    return unicodedata.name(char, "UNNAMED").split(" ", 1)[0]
+
+
+def foreign_letter(text: str, allowed: frozenset[str]) -> tuple[int, str] | None:
+    """The first letter of ``text`` whose script is not in ``allowed`` (see :func:`script_of`),
+    as (1-based position, letter); else None. Digits, spaces and punctuation are not letters."""
+    for index, char in enumerate(text):
+        if unicodedata.category(char).startswith("L") and script_of(char) not in allowed:
+            return index + 1, char
+    return None

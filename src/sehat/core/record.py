@@ -17,7 +17,16 @@ from enum import StrEnum
 from sehat.core import code as authcode
 from sehat.core.jalali import parse_date
 from sehat.core.national_id import parse_foreign_id, parse_national_id
-from sehat.core.persian import normalize_digits_field, normalize_text
+from sehat.core.persian import (
+    SCRIPT_NAMES,
+    describe,
+    foreign_letter,
+    hidden_character,
+    normalize_digits_field,
+    normalize_text,
+    script_of,
+    to_persian_digits,
+)
 from sehat.errors import InputError, Problem, RecordError
 from sehat.reference.models import ProgramType, Reference
 
@@ -66,6 +75,18 @@ REQUIRED: tuple[str, ...] = (
 )
 MAX_TEXT = 200
 MAX_COURSES = 400
+# Names in Persian letters, and their Latin spelling: each in its own script only, so a
+# look-alike letter of another script (Cyrillic а for Latin a, Latin o for Persian ه…) cannot
+# make two names that read the same but differ, or hide what was signed.
+PERSIAN_NAMES = ("first_name", "last_name", "father_name")
+LATIN_NAMES = ("first_name_latin", "last_name_latin")
+_SCRIPTS = {
+    **dict.fromkeys(PERSIAN_NAMES, frozenset({"ARABIC"})),
+    # MODIFIER: ʿ and ʾ, how ع and ء are often transliterated.
+    **dict.fromkeys(LATIN_NAMES, frozenset({"LATIN", "MODIFIER"})),
+}
+# Text printed on a document or shown to a verifier: no invisible or reordering characters.
+SHOWN_TEXT = (*PERSIAN_NAMES, *LATIN_NAMES, "field_name")
 
 
 class Assurance(StrEnum):
@@ -223,6 +244,8 @@ def _text(raw: Mapping[str, object], name: str, problems: list[Problem]) -> str:
             )
         )
         return ""
+    if name in SHOWN_TEXT:
+        _refuse_hidden(str(value), name, problems)
     text = normalize_text(str(value))
     if len(text) > MAX_TEXT:
         problems.append(
@@ -236,6 +259,62 @@ def _text(raw: Mapping[str, object], name: str, problems: list[Problem]) -> str:
         )
         return text[:MAX_TEXT]
     return text
+
+
+def _refuse_hidden(text: str, name: str, problems: list[Problem]) -> None:
+    """A problem for the first invisible or reordering character (persian.hidden_character)."""
+    found = hidden_character(text)
+    if found is None:
+        return
+    at, char = found
+    problems.append(
+        Problem(
+            name,
+            f"holds an invisible character, {describe(char)}, at position {at}: bidi controls "
+            "and zero-width characters (other than the zero-width non-joiner) can make it "
+            "display as something other than what is stored and signed",
+            f"نویسه نامرئی {describe(char)} در جایگاه {to_persian_digits(str(at))} دارد: "
+            "نویسه‌های کنترل جهت و نویسه‌های بی‌عرض (جز نیم‌فاصله) ممکن است متن را "
+            "جز آنچه ذخیره و امضا می‌شود نشان دهند",
+            "remove it and retype the text (a zero-width non-joiner, U+200C, is allowed where "
+            "Persian spelling needs it)",
+            "آن را حذف و متن را دوباره تایپ کنید (نیم‌فاصله، U+200C، هر جا املای فارسی بخواهد "
+            "مجاز است)",
+            at,
+        )
+    )
+
+
+def _refuse_mixed_script(t: Mapping[str, str], problems: list[Problem]) -> None:
+    """A problem for each name holding a letter of a script other than its own."""
+    for name, allowed in _SCRIPTS.items():
+        found = foreign_letter(t[name], allowed)
+        if found is None:
+            continue
+        at, char = found
+        script, script_fa = SCRIPT_NAMES.get(script_of(char), ("another", "دیگر"))
+        if name in PERSIAN_NAMES:
+            own, own_fa = "Persian", "فارسی"
+            fix = f"write {name} in Persian letters only; the Latin spelling goes in {name}_latin"
+            fix_fa = f"{name} را فقط با حروف فارسی بنویسید؛ املای لاتین در {name}_latin می‌آید"
+        else:
+            own, own_fa = "Latin", "لاتین"
+            persian = name.removesuffix("_latin")
+            fix = f"write {name} in Latin letters only; the Persian spelling goes in {persian}"
+            fix_fa = f"{name} را فقط با حروف لاتین بنویسید؛ املای فارسی در {persian} می‌آید"
+        problems.append(
+            Problem(
+                name,
+                f"mixes scripts: a {own} name with a {script} letter, {describe(char)}, at "
+                f"position {at} (a look-alike letter makes a different name that reads the same)",
+                f"خط‌ها درآمیخته است: نامی {own_fa} با حرفی {script_fa}، {describe(char)}، "
+                f"در جایگاه {to_persian_digits(str(at))} (حرف هم‌شکل از خط دیگر نامی دیگر "
+                "می‌سازد که یکسان خوانده می‌شود)",
+                fix,
+                fix_fa,
+                at,
+            )
+        )
 
 
 def _int(text: str, name: str, low: int, high: int, problems: list[Problem]) -> int | None:
@@ -352,7 +431,9 @@ def _courses(value: object, problems: list[Problem]) -> tuple[Course, ...]:
                 )
             )
             continue
-        name = normalize_text(str(row.get("name") or row.get("name_fa") or ""))
+        shown = str(row.get("name") or row.get("name_fa") or "")
+        _refuse_hidden(shown, f"{where}.name", problems)
+        name = normalize_text(shown)
         code = normalize_text(str(row.get("code", "")))
         if not name or not code:
             problems.append(
@@ -412,6 +493,7 @@ def validate_record(
         for name in FIELDS
         if name not in ("courses", "prior_foreign")
     }
+    _refuse_mixed_script(t, problems)
     for name in REQUIRED:
         if not t[name]:
             problems.append(
@@ -709,4 +791,6 @@ def _foreign(value: object, problems: list[Problem]) -> ForeignPrior | None:
             )
         )
         return None
+    for k in keys:
+        _refuse_hidden(value[k], f"prior_foreign.{k}", problems)
     return ForeignPrior(*(normalize_text(str(value[k])) for k in keys))
