@@ -352,3 +352,30 @@ id_check_budgets = sa.Table(
     sa.Column("checks", sa.Integer, nullable=False),
     sa.Column("failures", sa.Integer, nullable=False),
 )
+
+# -- a graduate's own request for a code (DESIGN §3 person-centric backfill) ------------------
+
+holder_requests = sa.Table(
+    "holder_requests",
+    metadata,
+    # A holder whose old document has no code asks its institution for one. The holder is
+    # named by the key of their token (national ID, or "F" + foreign ID): they may have no
+    # persons row until the document is registered.
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("holder_key", sa.String(40), nullable=False, index=True),
+    sa.Column("institution", sa.String(5), sa.ForeignKey("institutions.code"), nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("field_code", sa.String(20), nullable=False),
+    sa.Column("student_number", sa.String(40), nullable=False),
+    sa.Column("graduation_year", sa.SmallInteger, nullable=False),
+    # OPEN → CONFIRMED (the registrar submitted the record: see its submission) or DECLINED.
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("submission_id", BigId, sa.ForeignKey("submissions.id"), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("closed_at", Timestamp, nullable=True),
+)
+sa.Index(
+    "ix_holder_requests_institution_status", holder_requests.c.institution, holder_requests.c.status
+)

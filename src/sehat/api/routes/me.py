@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import AccessBufferDep, EngineDep, PrincipalDep, ReferenceDep, SettingsDep
-from sehat.services import access_log, shares
+from sehat.services import access_log, holder_requests, shares
 from sehat.services.id_checks import guards_of_person
 from sehat.services.principal import Role
 from sehat.services.verification import SHAREABLE_FIELDS
@@ -120,3 +120,42 @@ def my_access_log(
         items = access_log.entries(conn, person_id=person, limit=limit, offset=offset)
         guards = guards_of_person(conn, person, datetime.now(UTC), settings.id_checks)
     return {"entries": items, "id_checks": guards}
+
+
+class BackfillRequestIn(BaseModel):
+    """An old document of yours that has no code: where and what it is."""
+
+    model_config = ConfigDict(extra="forbid")
+    institution: str | int = Field(description="the 5-digit institution code")
+    kind: str | int = Field(description="document kind, 1-9 (GET /api/v1/kinds)")
+    field: str | int = Field(description="field of study code (GET /api/v1/fields)")
+    student_number: str | int
+    graduation_year: str | int = Field(description="Solar Hijri year, e.g. 1385")
+
+
+@router.post("/backfill-requests", status_code=201)
+def ask_for_a_code(
+    body: BackfillRequestIn,
+    response: Response,
+    engine: EngineDep,
+    reference: ReferenceDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    """Ask the institution to register an old document of yours; it reaches its registrar's
+    queue. The same open request again answers 200 with the first one."""
+    now = _now()
+    answer, new = in_transaction(
+        engine,
+        lambda c: holder_requests.create(c, principal, reference, body.model_dump(), now),
+    )
+    if not new:
+        response.status_code = 200
+    return answer
+
+
+@router.get("/backfill-requests")
+def my_backfill_requests(engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Your requests, newest first: OPEN, CONFIRMED (with the document's progress and code)
+    or DECLINED (with the registrar's reason)."""
+    with engine.connect() as conn:
+        return {"items": holder_requests.for_holder(conn, principal)}

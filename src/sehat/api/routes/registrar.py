@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
+from sehat.api.deps import (
+    EngineDep,
+    EvidenceDep,
+    PrincipalDep,
+    ReferenceDep,
+    SettingsDep,
+    client_address,
+)
+from sehat.api.routes.graduations import GraduationIn
 from sehat.api.routes.reference import DomainQuery
-from sehat.services import registrar
+from sehat.services import holder_requests, registrar
+from sehat.services.id_checks import IdCheckCaller, subjects_of
 from sehat.store.tx import in_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["registrar / کارشناس"])
@@ -49,6 +58,52 @@ def decline(
     now = datetime.now(UTC)
     return in_transaction(
         engine, lambda c: registrar.decline_backfill(c, principal, request_id, body.reason, now)
+    )
+
+
+@router.get("/registrar/holder-requests")
+def holder_requests_queue(
+    engine: EngineDep, principal: PrincipalDep, institution: str | None = None, status: str = "OPEN"
+) -> dict[str, Any]:
+    """Graduates asking this institution for a code for an old document (oldest first)."""
+    with engine.connect() as conn:
+        return {"items": holder_requests.for_institution(conn, principal, institution, status)}
+
+
+@router.post("/registrar/holder-requests/{request_id}/confirm")
+def confirm_holder_request(
+    request_id: str,
+    body: GraduationIn,
+    request: Request,
+    engine: EngineDep,
+    evidence: EvidenceDep,
+    reference: ReferenceDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    """Found in the archive: submit the full record (issued with assurance `attested`, or
+    waiting for its own prior degree). A record that is REJECTED leaves the request open."""
+    now = datetime.now(UTC)
+    caller = IdCheckCaller(
+        settings.id_checks, tuple(subjects_of(principal, client_address(request)))
+    )
+    return in_transaction(
+        engine,
+        lambda c: holder_requests.confirm(
+            c, reference, evidence, principal, caller, request_id, body.raw(), now
+        ),
+    )
+
+
+@router.post("/registrar/holder-requests/{request_id}/decline")
+def decline_holder_request(
+    request_id: str, body: ReasonIn, engine: EngineDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Not in the archive (or not this person's): close the request with a reason the
+    holder reads."""
+    now = datetime.now(UTC)
+    return in_transaction(
+        engine, lambda c: holder_requests.decline(c, principal, request_id, body.reason, now)
     )
 
 
