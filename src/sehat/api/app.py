@@ -27,6 +27,7 @@ from sehat.api.routes import (
     audit,
     documents,
     graduations,
+    imports,
     log,
     me,
     reference,
@@ -49,8 +50,10 @@ from sehat.store.prewarm import Prewarm
 
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
-# DESIGN §7 batches (5,000 records with transcripts) fit comfortably in 20 MB.
+# DESIGN §7 batches (5,000 records with transcripts) fit comfortably in 20 MB; a backfill
+# file sent to POST /api/v1/imports may be far larger (it is streamed to disk).
 MAX_BODY = 20 * 1024 * 1024
+UPLOADS = {"/api/v1/imports": imports.MAX_UPLOAD}
 
 
 class BodyLimit:
@@ -64,15 +67,16 @@ class BodyLimit:
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
         self.app = app
-        self.limit = limit
+        self.default = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = UPLOADS.get(scope["path"], self.default)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
         started = refused = False
@@ -84,10 +88,10 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     refused = True
                     if not started:
-                        await self._refuse(scope, receive, send)
+                        await self._refuse(scope, receive, send, limit)
                     # The app sees a client that went away and stops reading.
                     return {"type": "http.disconnect"}
             return message
@@ -102,8 +106,8 @@ class BodyLimit:
 
         await self.app(scope, counting, guarded)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        mb = self.limit // (1024 * 1024)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        mb = limit // (1024 * 1024)
         body = errors.error_body(
             "too_large",
             f"the request body is over {mb} MB; split it into smaller batches",
@@ -221,6 +225,7 @@ def create_app(
         trust,
         audit,
         access_log,
+        imports,
     )
     for module in routers:
         app.include_router(module.router)

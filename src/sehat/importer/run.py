@@ -33,6 +33,7 @@ from sehat.importer.headers import Header
 from sehat.importer.table import open_table
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
+from sehat.services.id_checks import IdCheckCaller
 from sehat.services.issuance import Issuer, Submission
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
@@ -52,6 +53,8 @@ class ImportOptions:
     )
     assurance: Assurance | None = None  # for rows that do not say
     batch: int = BATCH
+    # Over the API: a row's prior_code is the registrar's national-ID check (DESIGN §5).
+    id_checks: IdCheckCaller | None = None
 
 
 @dataclass
@@ -95,6 +98,7 @@ def run_import(
     *,
     on_header: Callable[[ImportReport], None] = lambda _: None,
     on_progress: Callable[[int], None] = lambda _: None,
+    report: ImportReport | None = None,
 ) -> ImportReport:
     """Import ``path`` and write its results to ``results`` (``row,status,code,reasons``).
 
@@ -102,7 +106,7 @@ def run_import(
         InputError: the file cannot be read or its header lacks a required column (nothing
             is stored); or a row further down cannot be read (rows before it are stored).
     """
-    report = ImportReport(path.name)
+    report = report if report is not None else ImportReport(path.name)
     partial = results.with_name(results.name + ".partial")
     pending: dict[int, str] = {}  # row → submission id, for rows still waiting
     with open_table(path, institution_given=options.institution is not None) as table:
@@ -117,7 +121,7 @@ def run_import(
                 _rows(table.rows, table.header, options, reference), options.batch
             ):
                 for number, status, code, reasons, submission in _submit(
-                    engine, reference, evidence, chunk, key
+                    engine, reference, evidence, chunk, key, options.id_checks
                 ):
                     writer.writerow([number, status, code or "", _reasons_text(reasons)])
                     report.counts[status] += 1
@@ -208,7 +212,12 @@ _Result = tuple[int, str, str | None, list[dict[str, object]], str | None]
 
 
 def _submit(
-    engine: sa.Engine, reference: Reference, evidence: Evidence, chunk: list[_Row], key: str
+    engine: sa.Engine,
+    reference: Reference,
+    evidence: Evidence,
+    chunk: list[_Row],
+    key: str,
+    id_checks: IdCheckCaller | None,
 ) -> list[_Result]:
     """Decide one batch; results in input order: (row, status, code, reasons, submission)."""
     by_institution: dict[str, list[_Row]] = {}
@@ -228,7 +237,8 @@ def _submit(
                 institution=institution,
             )
             subs = [Submission(row.raw, f"import-{key}-{row.number}") for row in rows]
-            results = Issuer(conn, reference, now, evidence).submit(principal, institution, subs)
+            issuer = Issuer(conn, reference, now, evidence, id_checks)
+            results = issuer.submit(principal, institution, subs)
             for row, result in zip(rows, results, strict=True):
                 decided[row.number] = (
                     result.status,

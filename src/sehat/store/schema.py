@@ -379,3 +379,24 @@ holder_requests = sa.Table(
 sa.Index(
     "ix_holder_requests_institution_status", holder_requests.c.institution, holder_requests.c.status
 )
+
+# -- imports over the API (DESIGN §7; services/imports.py) -------------------------------------
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("institution", sa.String(5), sa.ForeignKey("institutions.code"), nullable=False),
+    sa.Column("account", sa.String(36), nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False),
+    # queued → running → done | failed (read as "interrupted" when progress stops).
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=True),
+    sa.Column("rows_done", sa.Integer, nullable=False),
+    sa.Column("counts", Json, nullable=False),
+    sa.Column("error", Json, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp, nullable=True),
+)
