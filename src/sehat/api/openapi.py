@@ -161,6 +161,8 @@ _EXTRA: dict[tuple[str, str], set[int]] = {
     ("POST", "/api/v1/verify/batch/csv"): {413, 422},
     # A share link that expired or was revoked.
     ("GET", "/api/v1/shares/{token}"): {410},
+    # A credential only for a VALID document whose record matches its signatures.
+    ("GET", "/api/v1/documents/{code}/vc"): {409},
 }
 
 

@@ -331,17 +331,24 @@ def details(conn: sa.Connection, principal: Principal, code: str) -> dict[str, A
     }
 
 
-def qr_text(conn: sa.Connection, principal: Principal, code: str) -> str:
-    """The QR text of the current version: holder, registrar of its institution, operator,
-    auditor only (it carries personal data; DESIGN §7)."""
-    doc = _find(conn, code)
-    allowed = (
+def may_hold_copy(principal: Principal, doc: DocumentRow) -> bool:
+    """Whether ``principal`` may take a signed copy of ``doc`` (its QR, its credential): the
+    holder, the registrar of its institution, the operator and the auditor only, since a
+    copy carries personal data (DESIGN §7)."""
+    return (
         principal.role in (Role.OPERATOR, Role.AUDITOR)
         or (principal.role is Role.REGISTRAR and principal.institution == doc.institution)
         or (principal.role is Role.HOLDER and principal.national_id == doc.person_national_id)
     )
-    if not allowed:
-        principal.require(False, "read this document's QR", "دریافت QR این مدرک")
+
+
+def qr_text(conn: sa.Connection, principal: Principal, code: str) -> str:
+    """The QR text of the current version: holder, registrar of its institution, operator,
+    auditor only (it carries personal data; DESIGN §7)."""
+    doc = _find(conn, code)
+    principal.require(
+        may_hold_copy(principal, doc), "read this document's QR", "دریافت QR این مدرک"
+    )
     v, e = t.document_versions.c, t.version_evidence.c
     signed = conn.execute(
         sa.select(e.cose)

@@ -8,11 +8,11 @@ from typing import Any
 
 import segno
 from fastapi import APIRouter, Response
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep
-from sehat.services import documents
+from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep, SettingsDep
+from sehat.services import credentials, documents
 from sehat.store.tx import in_transaction
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents / مدارک"])
@@ -74,6 +74,31 @@ def qr_png(code: str, engine: EngineDep, principal: PrincipalDep) -> Response:
     return Response(
         buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "private, no-store"}
     )
+
+
+class CredentialResponse(JSONResponse):
+    """A Verifiable Credential 2.0 with an embedded proof (IANA media type ``application/vc``)."""
+
+    media_type = "application/vc"
+
+
+@router.get("/{code}/vc", response_class=CredentialResponse)
+def verifiable_credential(
+    code: str,
+    engine: EngineDep,
+    evidence: EvidenceDep,
+    reference: ReferenceDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> CredentialResponse:
+    """The current version as a W3C Verifiable Credential 2.0 (an Open Badges 3.0
+    OpenBadgeCredential) with an ``eddsa-jcs-2022`` DataIntegrityProof; it carries personal
+    data. 409 for a document that is not VALID."""
+    with engine.connect() as conn:
+        signed = credentials.verifiable_credential(
+            conn, principal, evidence, reference, code, settings.public_url, _now()
+        )
+    return CredentialResponse(signed, headers={"Cache-Control": "private, no-store"})
 
 
 @router.post("/{code}/revoke")

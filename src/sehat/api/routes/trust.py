@@ -15,5 +15,8 @@ router = APIRouter(prefix="/api/v1", tags=["trust / اعتماد"])
 
 @router.get("/trust-list")
 def get_trust_list(keystore: KeyStoreDep, settings: SettingsDep) -> dict[str, Any]:
-    """Every public key (raw 32 bytes, base64url), id, purpose, domain, validity, status."""
-    return trust_list.build(keystore, settings.log_origin, datetime.now(UTC))
+    """Every public key (raw 32 bytes, base64url), id, purpose, domain, validity, status; the
+    issuing keys also as Multikey verification methods of the credentials' issuer."""
+    return trust_list.build(
+        keystore, settings.log_origin, datetime.now(UTC), base_url=settings.public_url
+    )
