@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 import pytest
@@ -146,3 +147,109 @@ def test_a_correction_cannot_slip_in_a_look_alike_letter(
     assert answer.status_code == 422
     problem = answer.json()["error"]["problems"][0]
     assert problem["field"] == "last_name_latin" and "Cyrillic" in problem["problem"]
+
+
+def _post_json(client: TestClient, path: str, text: str, headers: dict[str, str]) -> Any:
+    return client.post(path, content=text.encode(), headers={**headers, **JSON})
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize("gpa", ['"NaN"', '"sNaN"', '"-sNaN"', '"Infinity"', '"-inf"', '"۱e۴۰۰"'])
+def test_a_gpa_that_is_not_a_number_is_rejected_naming_it(
+    client: TestClient, tokens: Tokens, gpa: str
+) -> None:
+    text = json.dumps(record(P.uni_a, 2, P.field_science)).replace('"17.25"', gpa)
+    answer = _post_json(client, "/api/v1/graduations", text, tokens.registrar_a)
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["status"] == "REJECTED" and "gpa" in _reasons(body)
+
+
+@pytest.mark.parametrize("number", ["NaN", "-Infinity", "Infinity", "1e400", "-1E+999"])
+def test_json_numbers_that_are_not_numbers_are_422_naming_the_field(
+    client: TestClient, tokens: Tokens, number: str
+) -> None:
+    good = json.dumps(record(P.uni_a, 2, P.field_science))
+    bad = good.replace('"17.25"', number)
+    one = _post_json(client, "/api/v1/graduations", bad, tokens.registrar_a)
+    assert one.status_code == 422, one.text
+    problem = one.json()["error"]["problems"][0]
+    assert problem["field"] == "gpa" and number in problem["problem"]
+    assert "NaN" in problem["problem_fa"]
+    batch = _post_json(
+        client, "/api/v1/graduations/batch", f'{{"items": [{good}, {bad}]}}', tokens.registrar_a
+    )
+    assert batch.status_code == 422
+    assert batch.json()["error"]["problems"][0]["field"] == "items[1].gpa"
+    course = bad.replace(f'"gpa": {number}', f'"courses": [{{"code": "1", "credits": {number}}}]')
+    answer = _post_json(client, "/api/v1/graduations", course, tokens.registrar_a)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["problems"][0]["field"] == "courses[0].credits"
+    check = _post_json(
+        client,
+        "/api/v1/verify/batch",
+        f'{{"items": [{{"code": {number}, "national_id": "0013542419"}}]}}',
+        tokens.verifier,
+    )
+    assert check.status_code == 422 and "items[0].code" in check.text
+
+
+def test_a_batch_with_a_nan_gpa_rejects_that_item_and_issues_the_rest(
+    client: TestClient, tokens: Tokens
+) -> None:
+    items = [record(P.uni_a, 2, P.field_science, gpa=gpa) for gpa in ("NaN", "17", "sNaN")]
+    answer = client.post(
+        "/api/v1/graduations/batch", json={"items": items}, headers=tokens.registrar_a
+    )
+    assert answer.status_code == 200, answer.text
+    assert [r["status"] for r in answer.json()["results"]] == ["REJECTED", "ISSUED", "REJECTED"]
+
+
+def test_a_correction_to_a_number_that_is_not_one_is_refused(
+    client: TestClient, tokens: Tokens
+) -> None:
+    code = _graduate(client, tokens)["code"]
+    path = f"/api/v1/documents/{code}/corrections"
+    for changes in ('{"gpa": "sNaN"}', '{"gpa": "Infinity"}', '{"gpa": NaN}'):
+        answer = _post_json(
+            client, path, f'{{"changes": {changes}, "reason": "typo"}}', tokens.registrar_a
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["problems"][0]["field"] in ("gpa", "changes.gpa")
+    # Nothing was changed or signed.
+    document = client.get(f"/api/v1/documents/{code}", headers=tokens.registrar_a).json()
+    assert document["version"] == 1
+
+
+def _csv_upload(client: TestClient, tok: Tokens, upload: bytes) -> Any:
+    return client.post(
+        "/api/v1/verify/batch/csv",
+        content=upload,
+        headers={**tok.verifier, "Content-Type": "text/csv"},
+    )
+
+
+def test_an_oversized_csv_field_is_422_naming_its_line(client: TestClient, tokens: Tokens) -> None:
+    huge = b"code,national_id,note\r\n1000,0013542419,a\r\n1000,0013542419," + b"x" * 200_000
+    answer = _csv_upload(client, tokens, huge + b"\r\n")
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["problems"][0]["field"] == "line 3"
+    assert "128 KB" in error["message"] and "line 3" in error["message"]
+    assert "۱۲۸" in error["message_fa"]
+    # A quote left open runs to the end of the file: the line where it starts is named.
+    open_quote = b'code,national_id\r\n1000,0013542419\r\n"1000,' + b"y\r\n" * 70_000
+    answer = _csv_upload(client, tokens, open_quote)
+    assert answer.status_code == 422 and answer.json()["error"]["problems"][0]["field"]
+    # Numbers that are not numbers are answered line by line.
+    rows = _csv_check(client, tokens, "code,national_id\r\nNaN,Infinity\r\nsNaN,1e400\r\n")
+    assert [r["status"] for r in rows] == ["MALFORMED", "MALFORMED"]
+
+
+def test_deeply_nested_json_with_a_nul_is_400_not_a_5xx(client: TestClient, tokens: Tokens) -> None:
+    answer = _post_json(
+        client, "/api/v1/verify/batch", "[" * 100_000 + '"\\u0000"', tokens.verifier
+    )
+    assert answer.status_code == 400

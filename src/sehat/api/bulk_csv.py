@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from sehat.core.persian import normalize_text
+from sehat.core.persian import normalize_text, to_persian_digits
 from sehat.core.spreadsheet import safe_row
 from sehat.errors import InputError, Problem
 
@@ -51,8 +51,11 @@ class Table:
     lines: list[int]
 
 
-def _problem(message: str, message_fa: str, fix: str, fix_fa: str) -> InputError:
-    return InputError(Problem("file", message, message_fa, fix=fix, fix_fa=fix_fa))
+def _problem(
+    message: str, message_fa: str, fix: str, fix_fa: str, line: int | None = None
+) -> InputError:
+    field = "file" if line is None else f"line {line}"  # the line, as the uploader sees it
+    return InputError(Problem(field, message, message_fa, fix=fix, fix_fa=fix_fa))
 
 
 def _decode(raw: bytes) -> str:
@@ -75,6 +78,13 @@ def read(raw: bytes, limit: int) -> Table:
     first = text.splitlines()[0]
     delimiter = max(",;\t", key=first.count)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _table(rows, first, limit)
+    except csv.Error as exc:
+        raise _unreadable(rows.line_num, str(exc)) from None
+
+
+def _table(rows: Any, first: str, limit: int) -> Table:
     header = [normalize_text(h).strip().lower().replace("-", "_") for h in next(rows, [])]
     code_at = next((i for i, h in enumerate(header) if h in _CODE_NAMES), None)
     nid_at = next((i for i, h in enumerate(header) if h in _NID_NAMES), None)
@@ -104,6 +114,30 @@ def read(raw: bytes, limit: int) -> Table:
                 f"آن را به فایل‌هایی با حداکثر {limit:,} سطر تقسیم کنید",
             )
     return Table(items, lines)
+
+
+def _unreadable(line: int, why: str) -> InputError:
+    """A line the csv module cannot read: a field over its size limit, or a broken quote."""
+    if "field larger than field limit" in why:
+        kb = csv.field_size_limit() // 1024
+        return _problem(
+            f"a field is longer than {kb:,} KB, more than any code or national ID (often a "
+            "quote left open, which runs to the end of the file)",
+            "یک خانه بیش از "
+            f"{to_persian_digits(f'{kb:,}')} کیلوبایت است؛ بیش از هر کد یا کد ملی (اغلب "
+            "یک گیومه باز مانده که تا پایان فایل ادامه دارد)",
+            f"check line {line} (and the quotes before it), or remove the long column",
+            f"سطر {to_persian_digits(str(line))} (و گیومه‌های پیش از آن) را بررسی کنید یا "
+            "ستون بلند را حذف کنید",
+            line,
+        )
+    return _problem(
+        f"cannot be read as CSV ({why})",
+        "به صورت CSV خوانده نمی‌شود",
+        f"check line {line}: save the file again as CSV from your spreadsheet",
+        f"سطر {to_persian_digits(str(line))} را بررسی کنید؛ فایل را دوباره به صورت CSV ذخیره کنید",
+        line,
+    )
 
 
 def write(lines: list[int], results: list[dict[str, Any]]) -> bytes:

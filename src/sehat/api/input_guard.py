@@ -1,4 +1,5 @@
-"""Text no field may hold, refused before any route sees it (found by schemathesis).
+"""Text and numbers no field may hold, refused before any route sees it (found by
+schemathesis and by hand).
 
 A NUL character (U+0000) or a lone UTF-16 surrogate can arrive in a path, a query or a
 JSON string (``"\\u0000"``, ``"\\ud800"``). No code, ID, name or reason contains one, and
@@ -8,11 +9,19 @@ there, as a 5xx. A JSON body that is not UTF-8 (RFC 8259 §8.1) is refused here 
 the position of the first bad byte. Each is answered in the one error shape: 400
 ``malformed_json`` for a body that is not UTF-8, otherwise 422 ``invalid_input`` naming
 every field that holds such a character.
+
+Numbers JSON does not have are refused the same way: ``NaN``, ``Infinity`` and
+``-Infinity`` (Python's parser accepts them although RFC 8259 §6 does not) and a number too
+large for a float (``1e400``, read as infinity). Neither is a value any field can take, and
+PostgreSQL refuses both in a JSON column: without this guard a graduation carrying one
+failed at the database, as a 5xx.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -25,6 +34,21 @@ from sehat.errors import InputError, Problem
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 # Only these escapes can make a NUL or a surrogate; anything else skips the full walk.
 _SUSPECT = (b"\\u0000", b"\\ud", b"\\uD")
+# Only these can make a number that is not finite: a bare NaN/Infinity, an exponent of three
+# digits or more, or 309 digits in a row (over a float's 1.8e308).
+_NOT_FINITE = re.compile(rb"NaN|Infinity|[0-9][eE][+-]?[0-9]{3}|[0-9]{309}")
+
+
+class _NotFinite:
+    """Where the body held a number that is not finite, as written."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _float(text: str) -> float | _NotFinite:
+    value = float(text)
+    return value if math.isfinite(value) else _NotFinite(text)
 
 
 def _unstorable(text: str) -> int | None:
@@ -46,8 +70,23 @@ def _problem(field: str, position: int | None) -> Problem:
     )
 
 
+def _not_finite(field: str, written: str) -> Problem:
+    shown = written if len(written) <= 20 else written[:17] + "..."
+    return Problem(
+        field,
+        f"{shown} is not a number a field can hold (NaN and Infinity are not numbers in "
+        "JSON, and a number beyond 1.8e308 cannot be read)",
+        f"{shown} عددی نیست که فیلدی بپذیرد (NaN و Infinity در JSON عدد نیستند و عدد "
+        "بزرگ‌تر از 1.8e308 خوانده نمی‌شود)",
+        "send a finite number, e.g. 17.25, or leave the field out",
+        "عددی متناهی، مثلاً 17.25، بفرستید یا فیلد را نفرستید",
+    )
+
+
 def _walk(value: Any, path: str, out: list[Problem]) -> None:
-    if isinstance(value, str):
+    if isinstance(value, _NotFinite):
+        out.append(_not_finite(path or "body", value.text))
+    elif isinstance(value, str):
         at = _unstorable(value)
         if at is not None:
             out.append(_problem(path or "body", at))
@@ -78,12 +117,12 @@ def target_problems(scope: Scope) -> list[Problem]:
 
 def body_problems(body: bytes) -> list[Problem]:
     """What is wrong with a JSON body's text; its shape is for the route to judge."""
-    if not any(suspect in body for suspect in _SUSPECT):
+    if not any(suspect in body for suspect in _SUSPECT) and not _NOT_FINITE.search(body):
         return []
     try:
-        document = json.loads(body)
-    except ValueError:
-        return []  # not JSON: the route answers 400 with the position
+        document = json.loads(body, parse_constant=_NotFinite, parse_float=_float)
+    except (ValueError, RecursionError):
+        return []  # not JSON (or nested too deep to read): the route answers 400
     problems: list[Problem] = []
     _walk(document, "", problems)
     return problems

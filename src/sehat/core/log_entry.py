@@ -64,11 +64,23 @@ def _rfc3339(when: datetime) -> str:
 
 
 def parse_leaf(leaf_input: bytes) -> dict[str, object]:
-    """The entry's fields (for auditors and tests)."""
-    value = json.loads(leaf_input)
+    """The entry's fields (for auditors and tests).
+
+    Raises:
+        ValueError: not a JSON object (NaN and Infinity, which JCS cannot write, and
+            nesting too deep to read included).
+    """
+    try:
+        value = json.loads(leaf_input, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("a log entry is nested too deeply to be one") from None
     if not isinstance(value, dict):
         raise ValueError("a log entry is a JSON object")
     return value
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON (RFC 8259 §6), so not in a log entry")
 
 
 def entry_time(entry: dict[str, object]) -> datetime:

@@ -333,6 +333,16 @@ def _int(text: str, name: str, low: int, high: int, problems: list[Problem]) -> 
     return int(digits)
 
 
+def _decimal(value: object) -> Decimal | None:
+    """A finite number written as text (Persian digits welcome) or a JSON number; None for
+    anything else, NaN, sNaN and Infinity included (they compare as no grade can)."""
+    try:
+        number = Decimal(normalize_digits_field(str(value)))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
 def _date(text: str, name: str, problems: list[Problem]) -> date | None:
     try:
         return parse_date(text, name)
@@ -406,14 +416,13 @@ def _courses(value: object, problems: list[Problem]) -> tuple[Course, ...]:
                 )
             )
             continue
-        try:
-            credits = Decimal(normalize_digits_field(str(row.get("credits", ""))))
-            grade = Decimal(normalize_digits_field(str(row.get("grade", ""))))
-        except InvalidOperation:
+        credits = _decimal(row.get("credits", ""))
+        grade = _decimal(row.get("grade", ""))
+        if credits is None or grade is None:
             problems.append(
                 _p(
                     where,
-                    "credits and grade must be numbers",
+                    "credits and grade must be numbers (NaN and Infinity are not)",
                     "واحد و نمره باید عدد باشند",
                     "give numbers, e.g. 3 and 17.5",
                     "عدد وارد کنید",
@@ -678,11 +687,8 @@ def validate_record(
 
     gpa = None
     if t["gpa"]:
-        try:
-            gpa = Decimal(normalize_digits_field(t["gpa"]))
-        except InvalidOperation:
-            gpa = Decimal(-1)
-        if not Decimal(0) <= gpa <= Decimal(20):
+        gpa = _decimal(t["gpa"])
+        if gpa is None or not Decimal(0) <= gpa <= Decimal(20):
             problems.append(
                 _p(
                     "gpa",
