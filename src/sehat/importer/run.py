@@ -220,34 +220,26 @@ def _submit(
     id_checks: IdCheckCaller | None,
 ) -> list[_Result]:
     """Decide one batch; results in input order: (row, status, code, reasons, submission)."""
-    by_institution: dict[str, list[_Row]] = {}
-    for row in chunk:
-        if row.refused is None:
-            by_institution.setdefault(str(row.raw["institution"]), []).append(row)
+    stored = [row for row in chunk if row.refused is None]
     decided: dict[int, tuple[str, str | None, list[dict[str, object]], str | None]] = {}
     now = datetime.now(UTC)
 
+    def registrar_of(institution: str) -> Principal:
+        return Principal(
+            role=Role.REGISTRAR, account_id="import", name="sehat import", institution=institution
+        )
+
     def work(conn: sa.Connection) -> None:
         decided.clear()
-        for institution, rows in by_institution.items():
-            principal = Principal(
-                role=Role.REGISTRAR,
-                account_id="import",
-                name="sehat import",
-                institution=institution,
-            )
-            subs = [Submission(row.raw, f"import-{key}-{row.number}") for row in rows]
-            issuer = Issuer(conn, reference, now, evidence, id_checks)
-            results = issuer.submit(principal, institution, subs)
-            for row, result in zip(rows, results, strict=True):
-                decided[row.number] = (
-                    result.status,
-                    result.code,
-                    result.reasons,
-                    result.submission_id,
-                )
+        subs = [
+            (str(row.raw["institution"]), Submission(row.raw, f"import-{key}-{row.number}"))
+            for row in stored
+        ]
+        issuer = Issuer(conn, reference, now, evidence, id_checks)
+        for row, result in zip(stored, issuer.submit_mixed(registrar_of, subs), strict=True):
+            decided[row.number] = (result.status, result.code, result.reasons, result.submission_id)
 
-    if by_institution:
+    if stored:
         in_transaction(engine, work)  # one transaction: all of the batch or none of it
     out: list[_Result] = []
     for row in chunk:

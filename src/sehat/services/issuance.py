@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -149,18 +149,33 @@ class Issuer:
         self, principal: Principal, institution: str, submissions: Sequence[Submission]
     ) -> list[SubmissionResult]:
         """Store and decide every submission; results in input order."""
-        principal.require(
-            principal.may_manage_institution(institution) and principal.role.value == "registrar",
-            f"submit graduations for institution {institution}",
-            f"ثبت دانش‌آموختگی برای موسسه {institution}",
-        )
-        items = [self._prepare(i, s, institution) for i, s in enumerate(submissions)]
-        self._match_existing(items, institution)
+        return self.submit_mixed(lambda _: principal, [(institution, s) for s in submissions])
+
+    def submit_mixed(
+        self,
+        principal_of: Callable[[str], Principal],
+        submissions: Sequence[tuple[str, Submission]],
+    ) -> list[SubmissionResult]:
+        """:meth:`submit` for submissions of several institutions at once (a national
+        backfill file), each by ``principal_of(institution)``: one pass of every step,
+        however many institutions the batch spans. Results in input order."""
+        actor = ""
+        for institution in sorted({i for i, _ in submissions}):
+            principal = principal_of(institution)
+            principal.require(
+                principal.may_manage_institution(institution)
+                and principal.role.value == "registrar",
+                f"submit graduations for institution {institution}",
+                f"ثبت دانش‌آموختگی برای موسسه {institution}",
+            )
+            actor = actor or principal.account_id
+        items = [self._prepare(i, s, inst) for i, (inst, s) in enumerate(submissions)]
+        self._match_existing(items)
         fresh = [it for it in items if it.replay_of is None]
         self._upsert_persons([it for it in fresh if it.record is not None])
-        self._insert_submissions(fresh, institution, principal)
+        self._insert_submissions(fresh)
         new = [it for it in fresh if it.replay_of is None]
-        self.decide_and_issue(new, principal.account_id)
+        self.decide_and_issue(new, actor)
         issued = [it for it in new if it.document_id and it.person_id and it.record]
         self._resolve_waiting(
             {it.person_id for it in issued if it.person_id},
@@ -192,31 +207,36 @@ class Issuer:
             institution,
         )
 
-    def _match_existing(self, items: list[_Item], institution: str) -> None:
+    def _match_existing(self, items: list[_Item]) -> None:
+        by_institution: dict[str, list[_Item]] = defaultdict(list)
+        for it in items:
+            by_institution[it.institution].append(it)
+        for institution, group in by_institution.items():
+            self._match_existing_at(group, institution)
+
+    def _match_existing_at(self, items: list[_Item], institution: str) -> None:
         keys = [it.sub.idempotency_key for it in items if it.sub.idempotency_key]
         by_key: dict[str, tuple[int, str]] = {}
-        if keys:
+        s = t.submissions.c
+        for chunk in _chunks(keys):
             rows = self.conn.execute(
-                sa.select(
-                    t.submissions.c.id, t.submissions.c.idempotency_key, t.submissions.c.status
-                )
-                .where(t.submissions.c.institution == institution)
-                .where(t.submissions.c.idempotency_key.in_(keys))
+                sa.select(s.id, s.idempotency_key, s.status)
+                .where(s.institution == institution)
+                .where(s.idempotency_key.in_(chunk))
             )
-            by_key = {r.idempotency_key: (r.id, r.status) for r in rows}
-        students = {it.key[0] for it in items if it.key}
+            by_key.update((r.idempotency_key, (r.id, r.status)) for r in rows)
+        students = sorted({it.key[0] for it in items if it.key})
         by_grad: dict[tuple[str, int, int, str], tuple[int, str]] = {}
-        if students:
-            s = t.submissions.c
+        for chunk in _chunks(students):
             rows = self.conn.execute(
                 sa.select(s.id, s.student_number, s.kind, s.seminary_level, s.field_code, s.status)
                 .where(s.institution == institution)
-                .where(s.student_number.in_(students))
+                .where(s.student_number.in_(chunk))
             )
-            by_grad = {
-                (r.student_number, r.kind, r.seminary_level, r.field_code): (r.id, r.status)
+            by_grad.update(
+                ((r.student_number, r.kind, r.seminary_level, r.field_code), (r.id, r.status))
                 for r in rows
-            }
+            )
         for it in items:
             if it.sub.idempotency_key and it.sub.idempotency_key in by_key:
                 it.replay_of = by_key[it.sub.idempotency_key][0]
@@ -277,9 +297,7 @@ class Issuer:
                 out.update((f"{prefix}{r.key}", r.id) for r in self.conn.execute(query))
         return out
 
-    def _insert_submissions(
-        self, items: list[_Item], institution: str, principal: Principal
-    ) -> None:
+    def _insert_submissions(self, items: list[_Item]) -> None:
         inserts = []
         for it in items:
             if it.reevaluate:
@@ -299,7 +317,7 @@ class Issuer:
             inserts.append(
                 {
                     "public_id": it.public_id,
-                    "institution": institution,
+                    "institution": it.institution,
                     "student_number": student,
                     "kind": kind,
                     "seminary_level": level,
@@ -334,7 +352,7 @@ class Issuer:
                 it.row_id = got[it.public_id]
                 continue
             # Lost a race (or repeated inside this batch): answer with the stored submission.
-            query = sa.select(s.id).where(s.institution == institution)
+            query = sa.select(s.id).where(s.institution == it.institution)
             if it.sub.idempotency_key:
                 existing = self.conn.execute(
                     query.where(s.idempotency_key == it.sub.idempotency_key)
