@@ -7,6 +7,9 @@ on from there; a finished file run again changes nothing. A row moved in an edit
 still the same graduation (institution, student number, kind, level, field) and gets its
 first result too.
 
+Every results cell is safe to open in a spreadsheet (a cell starting with ``=``, ``+``,
+``-``, ``@``, tab or CR gets a leading ``'``, OWASP's rule: core/spreadsheet.py).
+
 Results are written as rows are decided, then settled at the end: a row that waited for
 its prior degree (PENDING_PRIOR) and was issued when a later row brought that degree is
 written ISSUED with its code.
@@ -27,6 +30,7 @@ import sqlalchemy as sa
 
 from sehat.core.persian import normalize_digits_field
 from sehat.core.record import Assurance
+from sehat.core.spreadsheet import safe_row
 from sehat.errors import Problem
 from sehat.importer.cells import cell_text
 from sehat.importer.headers import Header
@@ -123,7 +127,7 @@ def run_import(
                 for number, status, code, reasons, submission in _submit(
                     engine, reference, evidence, chunk, key, options.id_checks
                 ):
-                    writer.writerow([number, status, code or "", _reasons_text(reasons)])
+                    writer.writerow(safe_row([number, status, code or "", _reasons_text(reasons)]))
                     report.counts[status] += 1
                     if status == _PENDING and submission:
                         pending[number] = submission
@@ -289,6 +293,6 @@ def _settle(
         for line in csv.reader(src):
             if line and line[0].isdigit() and int(line[0]) in now_issued:
                 status, code, reasons = now_issued[int(line[0])]
-                line = [line[0], status, code or "", reasons]
+                line = safe_row([line[0], status, code or "", reasons])
             writer.writerow(line)
     partial.unlink()
