@@ -4,6 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/services.sh
+if ! command -v chromium >/dev/null 2>&1; then  # the browser tests drive Debian's Chromium
+  echo "installing Debian's chromium for the browser tests"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+    || echo "could not install chromium: the browser tests will say how to"
+fi
 export SEHAT_TEST_POSTGRES_URL="${SEHAT_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export SEHAT_TEST_REDIS_URL="${SEHAT_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export SEHAT_VECTORS_DIR="${SEHAT_VECTORS_DIR:-$(cd .. && pwd)/shared/vectors}"

@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
@@ -47,7 +48,9 @@ from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine
 from sehat.store.prewarm import Prewarm
+from sehat.web import pages
 
+WEB_STATIC = Path(pages.__file__).parent / "static"
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 # DESIGN §7 batches (5,000 records with transcripts) fit comfortably in 20 MB; a backfill
@@ -229,6 +232,9 @@ def create_app(
     )
     for module in routers:
         app.include_router(module.router)
+    # The pages (web/): the same services, server-rendered; their files from the package.
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
     declare_errors(app, (module.router for module in routers))
 
     @app.get("/healthz", tags=["service / سامانه"])

@@ -7,16 +7,21 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from sehat.core import code as authcode
+from sehat.core.id_checks import IdCheckPolicy
 from sehat.core.national_id import parse_national_id
 from sehat.errors import CodeFormatError
 from sehat.reference.models import Reference
+from sehat.services import access_log
+from sehat.services.access_log import PUBLIC_FIELDS, Access, Channel
 from sehat.services.evidence import Evidence
 from sehat.services.id_checks import IdChecks, Outcome, limit_error
+from sehat.services.principal import Principal
 from sehat.store import schema as t
 from sehat.store.prepared import PreparedRead
 
@@ -328,3 +333,59 @@ def _answer(reference: Reference, evidence: Evidence, code: str, row: Any | None
             row.status_changed_at.date().isoformat() if row.status_changed_at else None
         )
     return Found(out, dict(row.content), row.id, row.person_id)
+
+
+def access_of(
+    found: Found,
+    channel: Channel,
+    who: Principal | None,
+    now: datetime,
+    matched: bool | None,
+    outcome: Outcome | None = None,
+) -> Access | None:
+    """The access-log row for one verification of ``found`` (None when it names no document:
+    MALFORMED or UNKNOWN belong to nobody; LIMITED compared nothing)."""
+    if found.document_id is None or found.person_id is None:
+        return None
+    if outcome is Outcome.LIMITED:
+        return None
+    if outcome is Outcome.LOCKED:
+        fields: tuple[str, ...] = ()  # answered LOCKED: nothing disclosed; matched stays None
+    else:
+        fields = PUBLIC_FIELDS + DETAIL_FIELDS if matched else PUBLIC_FIELDS
+    return Access(
+        found.document_id,
+        found.person_id,
+        now,
+        channel,
+        who.account_id if who else None,
+        fields,
+        matched=matched if outcome is not Outcome.LOCKED else None,
+    )
+
+
+def holder_check(
+    conn: sa.Connection,
+    reference: Reference,
+    evidence: Evidence,
+    policy: IdCheckPolicy,
+    subjects: Sequence[str],
+    who: Principal | None,
+    text: str,
+    wanted: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """One code + national ID check (``POST /verify`` and the verification page), counted
+    against the limits of DESIGN §5 and written to the holder's access log before the answer
+    is returned. ``wanted`` is a parsed national ID.
+
+    Raises:
+        IdCheckLimitError: the caller's budget of wrong IDs is spent.
+    """
+    checks = IdChecks.begin(conn, policy, subjects, now)
+    found = look_up(conn, reference, evidence, text)
+    answer, outcome = checked_answer(found, wanted, checks)
+    checks.finish()
+    access = access_of(found, Channel.NATIONAL_ID, who, now, answer.get("match"), outcome)
+    access_log.record(conn, [access] if access else [])
+    return answer

@@ -77,7 +77,7 @@ def create_share(
     )
     return ShareOut(
         token=new.token,
-        url=f"{settings.public_url.rstrip('/')}/api/v1/shares/{new.token}",
+        url=f"{settings.public_url.rstrip('/')}/s/{new.token}",  # opens as a page
         id=new.id,
         code=new.code,
         fields=new.fields,

@@ -32,15 +32,15 @@ from sehat.core.national_id import parse_national_id
 from sehat.errors import CodeFormatError, InputError, Problem
 from sehat.reference.models import Reference
 from sehat.services import access_log
-from sehat.services.access_log import PUBLIC_FIELDS, Access, Channel
+from sehat.services.access_log import Access, Channel
 from sehat.services.evidence import Evidence
-from sehat.services.id_checks import IdChecks, Outcome, subjects_of
+from sehat.services.id_checks import IdChecks, subjects_of
 from sehat.services.principal import Principal, Role
 from sehat.services.verification import (
-    DETAIL_FIELDS,
     Found,
+    access_of,
     checked_answer,
-    look_up,
+    holder_check,
     look_up_many,
     look_up_with,
 )
@@ -48,33 +48,6 @@ from sehat.services.verification import (
 router = APIRouter(prefix="/api/v1", tags=["verification / استعلام"])
 
 MAX_BATCH = 10_000
-
-
-def _access(
-    found: Found,
-    channel: Channel,
-    who: Principal | None,
-    now: datetime,
-    matched: bool | None,
-    outcome: Outcome | None = None,
-) -> Access | None:
-    if found.document_id is None or found.person_id is None:
-        return None  # MALFORMED or UNKNOWN: no document, nobody's log
-    if outcome is Outcome.LIMITED:
-        return None  # not compared: nothing happened to the document
-    if outcome is Outcome.LOCKED:
-        fields: tuple[str, ...] = ()  # answered LOCKED: nothing disclosed; matched stays None
-    else:
-        fields = PUBLIC_FIELDS + DETAIL_FIELDS if matched else PUBLIC_FIELDS
-    return Access(
-        found.document_id,
-        found.person_id,
-        now,
-        channel,
-        who.account_id if who else None,
-        fields,
-        matched=matched if outcome is not Outcome.LOCKED else None,
-    )
 
 
 class PublicAnswer(BaseModel):
@@ -113,7 +86,7 @@ async def public_answer(state: Any, code: str, who: Principal | None) -> bytes:
         found = _look_up_public(state, code)
     else:
         found = await run_in_threadpool(_look_up_public, state, code)
-    access = _access(found, Channel.PUBLIC, who, datetime.now(UTC), None)
+    access = access_of(found, Channel.PUBLIC, who, datetime.now(UTC), None)
     if access is not None:
         state.access_buffer.add(access)
     return orjson.dumps(found.answer)
@@ -154,18 +127,12 @@ def verify_holder(
     in 24 hours answers `LOCKED` for 24 hours, and a caller past its daily budget of wrong
     IDs gets 429."""
     wanted = str(parse_national_id(body.national_id))
+    subjects = subjects_of(who, client_address(request))
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        checks = IdChecks.begin(
-            conn, settings.id_checks, subjects_of(who, client_address(request)), now
+        return holder_check(
+            conn, reference, evidence, settings.id_checks, subjects, who, body.code, wanted, now
         )
-        found = look_up(conn, reference, evidence, body.code)
-        answer, outcome = checked_answer(found, wanted, checks)
-        checks.finish()
-        access = _access(found, Channel.NATIONAL_ID, who, now, answer.get("match"), outcome)
-        # Written before the answer leaves: this one may disclose personal data.
-        access_log.record(conn, [access] if access else [])
-    return answer
 
 
 def _refuse_repeated_codes(codes: list[str], reference: Reference, where: list[str]) -> None:
@@ -232,7 +199,7 @@ def _bulk(
             continue
         answer, outcome = checked_answer(one, wanted, checks)
         results.append(answer)
-        access = _access(one, Channel.BATCH, principal, now, answer.get("match"), outcome)
+        access = access_of(one, Channel.BATCH, principal, now, answer.get("match"), outcome)
         if access is not None:
             accesses.append(access)
     checks.finish()

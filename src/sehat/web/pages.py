@@ -1,0 +1,171 @@
+"""The pages (DESIGN §7 "Pages"): ``/`` public verification, ``/s/{token}`` a share link.
+
+Each page calls the same services as the API and is written to the same access log. Forms
+work without JavaScript; the national-ID step is a POST, so the ID never lands in a URL,
+a server log or the browser's history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from sehat.api.deps import client_address, get_optional_principal
+from sehat.core.jalali import to_jalali
+from sehat.core.national_id import parse_national_id
+from sehat.core.persian import to_persian_digits
+from sehat.errors import GoneError, IdCheckLimitError, InputError, NotFoundError, SehatError
+from sehat.services import shares
+from sehat.services.access_log import Channel
+from sehat.services.id_checks import subjects_of
+from sehat.services.verification import access_of, holder_check, look_up_with
+from sehat.store.tx import in_transaction
+from sehat.web.words import Lang, words
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# Personal answers are never kept by a browser or a proxy; pages never run in a frame.
+NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
+
+
+def _lang(request: Request) -> Lang:
+    return "en" if request.query_params.get("lang") == "en" else "fa"
+
+
+def _filters(lang: Lang) -> dict[str, Any]:
+    def num(value: object) -> str:
+        text = "" if value is None else str(value)
+        if lang == "en":
+            return text
+        if text.replace(".", "", 1).isdigit():
+            text = text.replace(".", "\u066b")  # the Persian decimal separator
+        return to_persian_digits(text)
+
+    said = words(lang)
+
+    def word(value: object) -> str:
+        """A stored code word (programme type, revocation reason) in the page's language."""
+        return said.get(str(value), str(value)) if value else ""
+
+    def code(value: object) -> str:
+        text = str(value or "")
+        grouped = (
+            "-".join(text[i : i + 4] for i in range(0, len(text), 4)) if text.isdigit() else text
+        )
+        return num(grouped)
+
+    def day(value: object) -> str:
+        if not value:
+            return ""
+        try:
+            d = date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return str(value)
+        jalali = to_jalali(d)
+        return to_persian_digits(jalali) if lang == "fa" else f"{jalali} ({d.isoformat()})"
+
+    def when(value: object) -> str:
+        if not value:
+            return ""
+        moment = datetime.fromisoformat(str(value))
+        return f"{day(moment.date().isoformat())} {num(moment.strftime('%H:%M'))} UTC"
+
+    return {"num": num, "code": code, "day": day, "when": when, "word": word}
+
+
+def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = _lang(request)
+    environment = templates.env.overlay()
+    environment.filters.update(_filters(lang))
+    query = dict(request.query_params)
+    if lang == "en":
+        query.pop("lang", None)
+    else:
+        query["lang"] = "en"
+    switch = request.url.path + (
+        "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+    )
+    html = environment.get_template(name).render(
+        request=request, lang=lang, w=words(lang), switch_href=switch, **context
+    )
+    headers = {**NO_STORE, "Content-Language": lang}
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def verify_page(request: Request, code: str | None = None) -> HTMLResponse:
+    """Type or paste a code; the public answer in plain words."""
+    if not code or not code.strip():
+        return _render(request, "verify.html", answer=None, code="")
+    state = request.app.state
+    found = await run_in_threadpool(
+        look_up_with, state.public_read, state.reference, state.evidence, code[:80]
+    )
+    access = access_of(found, Channel.PUBLIC, None, datetime.now(UTC), None)
+    if access is not None:
+        state.access_buffer.add(access)
+    return _render(request, "verify.html", answer=found.answer, code=code)
+
+
+@router.post("/", response_class=HTMLResponse)
+def holder_page(
+    request: Request, code: str = Form(max_length=80), national_id: str = Form(max_length=40)
+) -> HTMLResponse:
+    """The second step: the holder's national ID shows the details (DESIGN §5 limits apply)."""
+    state = request.app.state
+    lang = _lang(request)
+    try:
+        who = get_optional_principal(request)
+        wanted = str(parse_national_id(national_id))
+        subjects = subjects_of(who, client_address(request))
+        answer = in_transaction(
+            state.engine,
+            lambda c: holder_check(
+                c,
+                state.reference,
+                state.evidence,
+                state.settings.id_checks,
+                subjects,
+                who,
+                code,
+                wanted,
+                datetime.now(UTC),
+            ),
+        )
+    except (InputError, IdCheckLimitError) as exc:
+        message = exc.message_fa if lang == "fa" else exc.message
+        found = look_up_with(state.public_read, state.reference, state.evidence, code)
+        status = 429 if isinstance(exc, IdCheckLimitError) else 422
+        return _render(
+            request, "verify.html", status, answer=found.answer, code=code, error=message
+        )
+    return _render(request, "verify.html", answer=answer, code=code, checked=True)
+
+
+@router.get("/s/{token}", response_class=HTMLResponse)
+def share_page(request: Request, token: str) -> HTMLResponse:
+    """What a holder's share link shows, as a page."""
+    state = request.app.state
+    lang = _lang(request)
+    try:
+        viewer = get_optional_principal(request)
+        answer = in_transaction(
+            state.engine,
+            lambda c: shares.open_share(
+                c, state.reference, state.evidence, token[:200], datetime.now(UTC), viewer
+            ),
+        )
+    except GoneError:
+        return _render(request, "share.html", 410, answer=None, error=words(lang)["share_gone"])
+    except NotFoundError:
+        return _render(request, "share.html", 404, answer=None, error=words(lang)["share_unknown"])
+    except SehatError as exc:
+        message = exc.message_fa if lang == "fa" else exc.message
+        return _render(request, "share.html", 400, answer=None, error=message)
+    return _render(request, "share.html", answer=answer, checked=False)

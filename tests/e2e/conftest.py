@@ -1,0 +1,170 @@
+"""End-to-end fixtures: a demo registry served by a real `sehat serve`, and Debian's Chromium
+driven by Playwright (never a downloaded browser). These tests never skip: without Chromium
+they fail saying how to install it (`make test` installs it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from sehat.config import default_database_url
+from sehat.store import schema as t
+from sehat.store.db import make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("SEHAT_TEST_OUTPUT", ROOT / "test-output")) / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@dataclass
+class Demo:
+    """A served demo registry: its URL, data directory and environment, and a document."""
+
+    base: str
+    data: Path
+    env: dict[str, str]
+    code: str
+    national_id: str
+    holder_name: str
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail(
+            "Debian's chromium is not installed: `apt-get install chromium` (make test does it)"
+        )
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    env = os.environ | {
+        "SEHAT_DATA_DIR": str(data),
+        "SEHAT_KEK": "",
+        "SEHAT_RATE_LIMIT_PUBLIC": "off",
+    }
+    env.pop("SEHAT_DATABASE_URL", None)
+    seeded = subprocess.run(
+        [sys.executable, "-m", "sehat.cli.main", "demo", "--no-serve", "--rows", "200"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    engine = make_engine(default_database_url(data))
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(
+                t.documents.c.code,
+                t.persons.c.national_id,
+                t.persons.c.first_name,
+                t.persons.c.last_name,
+            )
+            .join(t.persons, t.persons.c.id == t.documents.c.person_id)
+            .where(t.documents.c.status == "VALID", t.persons.c.national_id.is_not(None))
+            .order_by(t.documents.c.id)
+            .limit(1)
+        ).one()
+    engine.dispose()
+    port = _free_port()
+    log = data.parent / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert server.poll() is None, log.read_text()
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+            yield Demo(
+                base, data, env, row.code, row.national_id, f"{row.first_name} {row.last_name}"
+            )
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh page; any console error or page error fails the test."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    problems: list[str] = []
+    # A page answered with a 4xx on purpose (a gone share link, a refused form) makes the
+    # browser print "Failed to load resource" for the page itself: that one is expected.
+    page_statuses: set[int] = set()
+
+    def on_response(response: object) -> None:
+        if response.request.resource_type == "document":  # type: ignore[attr-defined]
+            page_statuses.add(response.status)  # type: ignore[attr-defined]
+        elif response.status >= 400:  # type: ignore[attr-defined]
+            problems.append(f"{response.url} answered {response.status}")  # type: ignore[attr-defined]
+
+    def on_console(message: object) -> None:
+        text = message.text  # type: ignore[attr-defined]
+        if message.type != "error":  # type: ignore[attr-defined]
+            return
+        if any(f"status of {status}" in text for status in page_statuses):
+            return
+        problems.append(text)
+
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    yield page
+    context.close()
+    assert not problems, problems
+
+
+def shot(page: object, name: str) -> None:
+    """Keep a screenshot of the page under the tests' output."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]

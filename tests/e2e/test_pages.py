@@ -1,0 +1,115 @@
+"""The pages in a real browser (Debian's Chromium through Playwright), as people use them:
+with the keyboard alone, in Persian and in English, with no console errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+
+from sehat.core.persian import to_persian_digits
+
+from .conftest import Demo, shot
+
+
+def _grouped(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, 20, 4))
+
+
+def test_verify_a_code_then_its_holder_with_the_keyboard_alone(demo: Demo, page: Any) -> None:
+    page.goto(demo.base + "/")
+    shot(page, "verify-empty-fa")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    # The code field has the focus: type it as printed on a certificate, in Persian digits.
+    page.keyboard.type(to_persian_digits(_grouped(demo.code)))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer-title")
+    answer = page.locator(".answer").inner_text()
+    assert "معتبر" in answer
+    assert to_persian_digits(_grouped(demo.code)) in answer  # shown left to right, grouped
+    assert demo.holder_name not in page.content()  # nothing personal at this step
+    shot(page, "verify-valid-fa")
+    # The national-ID field now has the focus.
+    page.keyboard.type(to_persian_digits(demo.national_id))
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".details")
+    details = page.locator(".answer").inner_text()
+    assert demo.holder_name in details
+    assert "کد ملی با دارنده مدرک یکی است" in details
+    assert demo.national_id not in page.url  # posted, never in the address
+    shot(page, "verify-details-fa")
+
+
+def test_a_mistyped_code_is_explained_in_english_too(demo: Demo, page: Any) -> None:
+    page.goto(demo.base + "/?lang=en")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    wrong = demo.code[:-1] + str((int(demo.code[-1]) + 1) % 10)
+    page.fill("#code", wrong)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#answer-title")
+    text = page.locator(".answer").inner_text()
+    assert "This is not a valid code" in text and "check digit" in text
+    shot(page, "verify-malformed-en")
+    # The language switch keeps the question.
+    page.click("a.switch")
+    page.wait_for_selector("#answer-title")
+    assert page.locator("html").get_attribute("lang") == "fa"
+    assert "کد نادرست است" in page.locator(".answer").inner_text()
+
+
+def test_a_wrong_national_id_shows_nothing_personal(demo: Demo, page: Any) -> None:
+    page.goto(f"{demo.base}/?code={demo.code}")
+    other = "0012345679" if demo.national_id != "0012345679" else "0023456782"
+    page.fill("#national_id", other)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer-title")
+    text = page.locator("main").inner_text()
+    assert "یکی نیست" in text and demo.holder_name not in text
+    shot(page, "verify-no-match-fa")
+
+
+def _holder_token(demo: Demo) -> str:
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sehat.cli.main",
+            "token",
+            "create",
+            "--role",
+            "holder",
+            "--national-id",
+            demo.national_id,
+        ],
+        env=demo.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return next(w for w in made.stdout.split() if w.startswith("sehat_"))
+
+
+def test_a_share_link_opens_as_a_page_until_revoked(demo: Demo, page: Any) -> None:
+    headers = {"Authorization": f"Bearer {_holder_token(demo)}"}
+    made = httpx.post(
+        f"{demo.base}/api/v1/me/shares",
+        json={"code": demo.code, "expires_in": 3600, "fields": ["holder_name", "graduation_date"]},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    share = made.json()
+    assert share["url"].endswith(f"/s/{share['token']}")  # the link people are given is a page
+    page.goto(share["url"].replace("http://127.0.0.1:8000", demo.base))
+    page.wait_for_selector(".details")
+    text = page.locator("main").inner_text()
+    assert demo.holder_name in text and "معتبر" in text
+    shot(page, "share-fa")
+    revoked = httpx.delete(f"{demo.base}/api/v1/me/shares/{share['token']}", headers=headers)
+    assert revoked.status_code == 200
+    response = page.goto(f"{demo.base}/s/{share['token']}")
+    assert response is not None and response.status == 410
+    assert "منقضی یا لغو" in page.locator("main").inner_text()
+    assert demo.holder_name not in page.content()
+    shot(page, "share-revoked-fa")
