@@ -113,3 +113,56 @@ def test_a_share_link_opens_as_a_page_until_revoked(demo: Demo, page: Any) -> No
     assert "منقضی یا لغو" in page.locator("main").inner_text()
     assert demo.holder_name not in page.content()
     shot(page, "share-revoked-fa")
+
+
+def test_a_holder_signs_in_shares_a_document_and_sees_who_verified_it(
+    demo: Demo, page: Any, browser: Any
+) -> None:
+    page.goto(demo.base + "/me")
+    shot(page, "me-sign-in-fa")
+    page.keyboard.type("sehat_not_a_real_token_at_all_0000000000000")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#token-error")
+    assert "شناخته نشد" in page.locator("#token-error").inner_text()
+    page.fill("#token", _holder_token(demo))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h2#doc-" + demo.code)
+    assert to_persian_digits(_grouped(demo.code)) in page.locator("main").inner_text()
+    # The QR image and the credential download for the signed-in holder only.
+    qr = page.request.get(f"{demo.base}/me/documents/{demo.code}/qr.png")
+    assert qr.status == 200 and qr.headers["content-type"] == "image/png"
+    vc = page.request.get(f"{demo.base}/me/documents/{demo.code}/credential.json")
+    assert vc.status == 200 and "OpenBadgeCredential" in vc.text()
+    # Share the name and graduation date for a day.
+    page.select_option("#share-code", demo.code)
+    for box in page.locator("input[name=fields]").all():
+        box.set_checked(box.get_attribute("value") in ("holder_name", "graduation_date"))
+    page.select_option("#share-lifetime", "86400")
+    page.click("form[action^='/me/shares'] button[type=submit]")
+    page.wait_for_selector("#new-share")
+    link = page.locator("#new-share").get_attribute("href")
+    assert link is not None and "/s/shr_" in link
+    shot(page, "me-shared-fa")
+    # Someone opens it: it shows up in the holder's access log.
+    other = browser.new_context()
+    visitor = other.new_page()
+    visitor.goto(link)
+    assert demo.holder_name in visitor.locator("main").inner_text()
+    other.close()
+    page.goto(demo.base + "/me")
+    log = page.locator("table").last.inner_text()
+    assert "پیوند اشتراک" in log
+    # Revoke it; the link stops working.
+    page.click("form[action*='/revoke'] button")
+    page.wait_for_selector("h1")
+    assert "لغو شده" in page.locator("table").first.inner_text()
+    shot(page, "me-revoked-fa")
+    assert httpx.get(link).status_code == 410
+    # Signed out, the documents are not reachable.
+    page.click("form[action^='/me/sign-out'] button")
+    page.wait_for_selector("#token")
+    assert (
+        page.request.get(f"{demo.base}/me/documents/{demo.code}/qr.png")
+        .headers["content-type"]
+        .startswith("text/html")
+    )

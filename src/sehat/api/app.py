@@ -48,6 +48,7 @@ from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine
 from sehat.store.prewarm import Prewarm
+from sehat.web import holder as holder_pages
 from sehat.web import pages
 
 WEB_STATIC = Path(pages.__file__).parent / "static"
@@ -234,6 +235,7 @@ def create_app(
         app.include_router(module.router)
     # The pages (web/): the same services, server-rendered; their files from the package.
     app.include_router(pages.router)
+    app.include_router(holder_pages.router)
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
     declare_errors(app, (module.router for module in routers))
 

@@ -34,7 +34,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
 
 
-def _lang(request: Request) -> Lang:
+def lang_of(request: Request) -> Lang:
     return "en" if request.query_params.get("lang") == "en" else "fa"
 
 
@@ -79,8 +79,8 @@ def _filters(lang: Lang) -> dict[str, Any]:
     return {"num": num, "code": code, "day": day, "when": when, "word": word}
 
 
-def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    lang = _lang(request)
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = lang_of(request)
     environment = templates.env.overlay()
     environment.filters.update(_filters(lang))
     query = dict(request.query_params)
@@ -102,7 +102,7 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
 async def verify_page(request: Request, code: str | None = None) -> HTMLResponse:
     """Type or paste a code; the public answer in plain words."""
     if not code or not code.strip():
-        return _render(request, "verify.html", answer=None, code="")
+        return render(request, "verify.html", answer=None, code="")
     state = request.app.state
     found = await run_in_threadpool(
         look_up_with, state.public_read, state.reference, state.evidence, code[:80]
@@ -110,7 +110,7 @@ async def verify_page(request: Request, code: str | None = None) -> HTMLResponse
     access = access_of(found, Channel.PUBLIC, None, datetime.now(UTC), None)
     if access is not None:
         state.access_buffer.add(access)
-    return _render(request, "verify.html", answer=found.answer, code=code)
+    return render(request, "verify.html", answer=found.answer, code=code)
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -119,7 +119,7 @@ def holder_page(
 ) -> HTMLResponse:
     """The second step: the holder's national ID shows the details (DESIGN §5 limits apply)."""
     state = request.app.state
-    lang = _lang(request)
+    lang = lang_of(request)
     try:
         who = get_optional_principal(request)
         wanted = str(parse_national_id(national_id))
@@ -142,17 +142,15 @@ def holder_page(
         message = exc.message_fa if lang == "fa" else exc.message
         found = look_up_with(state.public_read, state.reference, state.evidence, code)
         status = 429 if isinstance(exc, IdCheckLimitError) else 422
-        return _render(
-            request, "verify.html", status, answer=found.answer, code=code, error=message
-        )
-    return _render(request, "verify.html", answer=answer, code=code, checked=True)
+        return render(request, "verify.html", status, answer=found.answer, code=code, error=message)
+    return render(request, "verify.html", answer=answer, code=code, checked=True)
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)
 def share_page(request: Request, token: str) -> HTMLResponse:
     """What a holder's share link shows, as a page."""
     state = request.app.state
-    lang = _lang(request)
+    lang = lang_of(request)
     try:
         viewer = get_optional_principal(request)
         answer = in_transaction(
@@ -162,10 +160,10 @@ def share_page(request: Request, token: str) -> HTMLResponse:
             ),
         )
     except GoneError:
-        return _render(request, "share.html", 410, answer=None, error=words(lang)["share_gone"])
+        return render(request, "share.html", 410, answer=None, error=words(lang)["share_gone"])
     except NotFoundError:
-        return _render(request, "share.html", 404, answer=None, error=words(lang)["share_unknown"])
+        return render(request, "share.html", 404, answer=None, error=words(lang)["share_unknown"])
     except SehatError as exc:
         message = exc.message_fa if lang == "fa" else exc.message
-        return _render(request, "share.html", 400, answer=None, error=message)
-    return _render(request, "share.html", answer=answer, checked=False)
+        return render(request, "share.html", 400, answer=None, error=message)
+    return render(request, "share.html", answer=answer, checked=False)

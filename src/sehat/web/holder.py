@@ -1,0 +1,207 @@
+"""The holder's pages (``/me``): sign in, my documents (QR image, credential), share links
+with an expiry and chosen fields, and who verified my documents and when.
+
+Signing in takes a holder token (``sehat token create --role holder --national-id N``, or
+the one ``sehat demo`` prints); a national single sign-on plugs in where the API's does
+(docs/holders.md). The token is kept in an HttpOnly, SameSite=Strict cookie; every form
+that changes something is a POST from this site's own pages (its Origin is checked).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from sehat.errors import AuthenticationError, SehatError
+from sehat.services import access_log, credentials, documents, shares
+from sehat.services.accounts import authenticate
+from sehat.services.id_checks import guards_of_person
+from sehat.services.principal import Principal, Role
+from sehat.services.verification import SHAREABLE_FIELDS
+from sehat.store.tx import in_transaction
+from sehat.web.pages import NO_STORE, lang_of, render
+from sehat.web.words import words
+
+router = APIRouter(include_in_schema=False)
+COOKIE = "sehat_session"
+LIFETIMES = {"86400": "day", "604800": "week", "2592000": "month"}
+
+
+def _principal(request: Request) -> Principal | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        with request.app.state.engine.connect() as conn:
+            principal = authenticate(conn, token, datetime.now(UTC))
+    except AuthenticationError:
+        return None
+    return principal if principal.role is Role.HOLDER else None
+
+
+def _same_origin(request: Request) -> bool:
+    """A form that changes something must come from this site's own page."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _suffix(request: Request) -> str:
+    return "?lang=en" if lang_of(request) == "en" else ""
+
+
+def _me(request: Request, principal: Principal, status: int = 200, **extra: Any) -> HTMLResponse:
+    state = request.app.state
+    now = datetime.now(UTC)
+    with state.engine.connect() as conn:
+        mine = shares.my_documents(conn, state.reference, principal)
+        links = shares.list_mine(conn, principal, now)
+        person = access_log.person_id_of(conn, principal)
+        state.access_buffer.flush()
+        log = [] if person is None else access_log.entries(conn, person_id=person, limit=50)
+        guards = (
+            [] if person is None else guards_of_person(conn, person, now, state.settings.id_checks)
+        )
+    return render(
+        request,
+        "me.html",
+        status,
+        documents=mine,
+        shares=links,
+        log=log,
+        guards=guards,
+        fields=SHAREABLE_FIELDS,
+        lifetimes=LIFETIMES,
+        **extra,
+    )
+
+
+@router.get("/me", response_class=HTMLResponse)
+def me_page(request: Request) -> Response:
+    """Sign in, or my documents, shares and access log."""
+    principal = _principal(request)
+    if principal is None:
+        return render(request, "signin.html")
+    return _me(request, principal)
+
+
+@router.post("/me/sign-in", response_class=HTMLResponse)
+def sign_in(request: Request, token: str = Form(max_length=200)) -> Response:
+    """Check the holder token; keep it in the session cookie."""
+    w = words(lang_of(request))
+    if not _same_origin(request):
+        return render(request, "signin.html", 403, error=w["bad_origin"])
+    try:
+        with request.app.state.engine.connect() as conn:
+            principal = authenticate(conn, token.strip(), datetime.now(UTC))
+    except AuthenticationError:
+        return render(request, "signin.html", 401, error=w["bad_token"])
+    if principal.role is not Role.HOLDER:
+        return render(request, "signin.html", 403, error=w["not_holder"])
+    response = RedirectResponse("/me" + _suffix(request), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token.strip(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=8 * 3600,
+        path="/",
+    )
+    return response
+
+
+@router.post("/me/sign-out")
+def sign_out(request: Request) -> Response:
+    """Forget the session."""
+    response = RedirectResponse("/me" + _suffix(request), status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.post("/me/shares", response_class=HTMLResponse)
+def make_share(
+    request: Request,
+    code: str = Form(max_length=80),
+    expires_in: str = Form(max_length=10),
+    fields: list[str] | None = Form(default=None),
+) -> Response:
+    """Make a share link; its address is shown once, on the answer page."""
+    principal = _principal(request)
+    if principal is None:
+        return RedirectResponse("/me" + _suffix(request), status_code=303)
+    if not _same_origin(request):
+        return _me(request, principal, 403, error=words(lang_of(request))["bad_origin"])
+    lifetime = int(expires_in) if expires_in in LIFETIMES else 0
+    state = request.app.state
+    try:
+        new = in_transaction(
+            state.engine,
+            lambda c: shares.create(c, principal, code, lifetime, fields or [], datetime.now(UTC)),
+        )
+    except SehatError as exc:
+        message = exc.message_fa if lang_of(request) == "fa" else exc.message
+        return _me(request, principal, 422, error=message)
+    url = f"{state.settings.public_url.rstrip('/')}/s/{new.token}"
+    return _me(request, principal, new_share=url)
+
+
+@router.post("/me/shares/{share_id}/revoke")
+def revoke_share(request: Request, share_id: str) -> Response:
+    """Revoke a share link: it stops working at once."""
+    principal = _principal(request)
+    if principal is not None and _same_origin(request):
+        # Not this holder's share: nothing to do; the list shows what is theirs.
+        with contextlib.suppress(SehatError):
+            in_transaction(
+                request.app.state.engine,
+                lambda c: shares.revoke(c, principal, share_id, datetime.now(UTC)),
+            )
+    return RedirectResponse("/me" + _suffix(request), status_code=303)
+
+
+@router.get("/me/documents/{code}/qr.png")
+def my_qr(request: Request, code: str) -> Response:
+    """The document's signed QR as an image, to print or show."""
+    principal = _principal(request)
+    if principal is None:
+        return RedirectResponse("/me" + _suffix(request), status_code=303)
+    try:
+        with request.app.state.engine.connect() as conn:
+            text = documents.qr_text(conn, principal, code)
+    except SehatError:
+        return Response(status_code=404, headers=NO_STORE)
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False, boost_error=False).save(
+        buffer, kind="png", scale=4, border=4
+    )
+    return Response(buffer.getvalue(), media_type="image/png", headers=NO_STORE)
+
+
+@router.get("/me/documents/{code}/credential.json")
+def my_credential(request: Request, code: str) -> Response:
+    """The document as a W3C Verifiable Credential, to keep in a wallet."""
+    principal = _principal(request)
+    if principal is None:
+        return RedirectResponse("/me" + _suffix(request), status_code=303)
+    state = request.app.state
+    try:
+        with state.engine.connect() as conn:
+            signed = credentials.verifiable_credential(
+                conn,
+                principal,
+                state.evidence,
+                state.reference,
+                code,
+                state.settings.public_url,
+                datetime.now(UTC),
+            )
+    except SehatError as exc:
+        return JSONResponse({"error": exc.message, "error_fa": exc.message_fa}, 409)
+    headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="sehat-{code}.json"'}
+    return JSONResponse(signed, media_type="application/vc", headers=headers)
