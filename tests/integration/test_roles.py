@@ -15,6 +15,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from sehat.store import schema as t
+
 from .api_helpers import P, Tokens, make_client, make_tokens
 from .registry_helpers import record, submit
 
@@ -29,6 +31,7 @@ class World:
     codes: dict[str, list[str]]  # fresh documents to act on, consumed one per call
     submission: dict[str, str]
     holder_doc: dict[str, str]
+    suspended: dict[str, list[str]]  # suspended by the registrar of their institution
     share_token: str = ""
 
 
@@ -116,6 +119,10 @@ def _take(world: World, side: str) -> str:
     return world.codes[side].pop()
 
 
+def _take_suspended(world: World, side: str) -> str:
+    return world.suspended[side].pop()
+
+
 ENDPOINTS = [
     Endpoint(
         "POST /graduations",
@@ -153,6 +160,13 @@ ENDPOINTS = [
     Endpoint(
         "POST /documents/{code}/suspend",
         lambda c, w, s, h: c.post(f"/api/v1/documents/{_take(w, s)}/suspend", json={}, headers=h),
+        _managers,
+    ),
+    Endpoint(
+        "POST /documents/{code}/unsuspend",
+        lambda c, w, s, h: c.post(
+            f"/api/v1/documents/{_take_suspended(w, s)}/unsuspend", headers=h
+        ),
         _managers,
     ),
     Endpoint(
@@ -320,6 +334,8 @@ def world(engine: sa.Engine, tmp_path: Path) -> tuple[TestClient, Tokens, World]
     codes: dict[str, list[str]] = {}
     holder_doc: dict[str, str] = {}
     submission: dict[str, str] = {}
+    suspended: dict[str, list[str]] = {}
+    suspender = {own: tokens.registrar_a, other: tokens.registrar_med}
     for side, inst in (("own", own), ("other", other)):
         results = submit(
             engine,
@@ -331,13 +347,22 @@ def world(engine: sa.Engine, tmp_path: Path) -> tuple[TestClient, Tokens, World]
         nid = tokens.holder_national_id if side == "own" else None
         [doc] = submit(engine, inst, record(inst, 2 if side == "own" else 4, field[inst], nid))
         holder_doc[side] = doc.code or ""
+        kind = 2 if side == "own" else 4
+        suspended[side] = []
+        for result in submit(engine, inst, *[record(inst, kind, field[inst]) for _ in ROLES]):
+            code = result.code or ""
+            answer = client.post(
+                f"/api/v1/documents/{code}/suspend", json={}, headers=suspender[inst]
+            )
+            assert answer.status_code == 200, answer.text
+            suspended[side].append(code)
     share = client.post(
         "/api/v1/me/shares",
         json={"code": holder_doc["own"], "expires_in": 3600, "fields": ["holder_name"]},
         headers=tokens.holder,
     )
     assert share.status_code == 201, share.text
-    world = World({"own": own, "other": other}, codes, submission, holder_doc)
+    world = World({"own": own, "other": other}, codes, submission, holder_doc, suspended)
     world.share_token = share.json()["token"]
     return client, tokens, world
 
@@ -393,3 +418,126 @@ def test_a_registrar_never_touches_another_institution_of_its_own_domain(
         "/api/v1/graduations", json=record(P.uni_a, 2, P.field_science), headers=tokens.registrar_b
     )
     assert response.status_code == 403
+
+
+SUSPENDERS = ("registrar_a", "admin_d1", "operator")  # lowest level first
+ROLE_OF = {"registrar_a": "registrar", "admin_d1": "domain_admin", "operator": "operator"}
+LIFTERS = ("registrar_b", "admin_d2", "auditor", "registrar_a", "admin_d1", "operator")
+
+
+def _suspend(client: TestClient, code: str, headers: dict[str, str]) -> None:
+    answer = client.post(f"/api/v1/documents/{code}/suspend", json={}, headers=headers)
+    assert answer.status_code == 200, answer.text
+
+
+def _public_status(client: TestClient, code: str) -> str:
+    return str(client.get(f"/api/v1/verify/{code}").json()["status"])
+
+
+def test_a_suspension_is_lifted_only_by_its_suspenders_level_or_above(
+    client: TestClient, tokens: Tokens, engine: sa.Engine
+) -> None:
+    names = {
+        "registrar_a": "the registrar of its institution",
+        "admin_d1": "the domain admin",
+        "operator": "the national operator",
+    }
+    wrong: list[str] = []
+    for by in SUSPENDERS:
+        for lifter in LIFTERS:
+            [doc] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science))
+            code = doc.code or ""
+            _suspend(client, code, getattr(tokens, by))
+            answer = client.post(
+                f"/api/v1/documents/{code}/unsuspend", headers=getattr(tokens, lifter)
+            )
+            in_scope = lifter in ("registrar_a", "admin_d1", "operator")
+            at_or_above = lifter in SUSPENDERS[SUSPENDERS.index(by) :]
+            expected = in_scope and at_or_above
+            status = _public_status(client, code)
+            if expected and (answer.status_code != 200 or status != "VALID"):
+                wrong.append(f"{by} suspended, {lifter} lifted: {answer.status_code} {status}")
+            if not expected and (answer.status_code != 403 or status != "SUSPENDED"):
+                wrong.append(
+                    f"{by} suspended, {lifter} lifted: {answer.status_code} {status}, "
+                    "expected 403 and SUSPENDED"
+                )
+            if in_scope and not at_or_above:
+                error = answer.json()["error"]
+                assert f"suspended by {names[by]}" in error["message"], error
+                assert error["message_fa"]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_registrar_cannot_correct_or_lift_what_the_operator_or_domain_admin_suspended(
+    client: TestClient, tokens: Tokens, engine: sa.Engine
+) -> None:
+    correction = {"changes": {"gpa": "19.5"}, "reason": "archive"}
+    for by, who, who_fa in (
+        ("operator", "the national operator", "اپراتور ملی"),
+        ("admin_d1", "the domain admin", "مدیر حوزه"),
+    ):
+        [doc] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science))
+        code = doc.code or ""
+        _suspend(client, code, getattr(tokens, by))
+        details = client.get(f"/api/v1/documents/{code}", headers=tokens.registrar_a).json()
+        assert details["status"] == "SUSPENDED" and details["status_by"] == ROLE_OF[by]
+
+        fixed = client.post(
+            f"/api/v1/documents/{code}/corrections", json=correction, headers=tokens.registrar_a
+        )
+        assert fixed.status_code == 409, fixed.text
+        error = fixed.json()["error"]
+        assert error["type"] == "conflict"
+        assert f"suspended by {who}" in error["message"]
+        assert who_fa in error["message_fa"]
+        lifted = client.post(f"/api/v1/documents/{code}/unsuspend", headers=tokens.registrar_a)
+        assert lifted.status_code == 403
+        assert f"suspended by {who}" in lifted.json()["error"]["message"]
+
+        after = client.get(f"/api/v1/documents/{code}", headers=tokens.registrar_a).json()
+        assert after["version"] == 1 and len(after["history"]) == 1
+        assert _public_status(client, code) == "SUSPENDED"
+
+        # Once the suspender lifts it, the registrar corrects as before.
+        lifted = client.post(f"/api/v1/documents/{code}/unsuspend", headers=getattr(tokens, by))
+        assert lifted.status_code == 200 and lifted.json()["status"] == "VALID"
+        fixed = client.post(
+            f"/api/v1/documents/{code}/corrections", json=correction, headers=tokens.registrar_a
+        )
+        assert fixed.status_code == 200 and fixed.json()["version"] == 2
+
+
+def test_the_registrar_corrects_a_document_it_suspended_itself_and_it_stays_suspended(
+    client: TestClient, tokens: Tokens, engine: sa.Engine
+) -> None:
+    [doc] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science))
+    code = doc.code or ""
+    _suspend(client, code, tokens.registrar_a)
+    fixed = client.post(
+        f"/api/v1/documents/{code}/corrections",
+        json={"changes": {"gpa": "19.5"}, "reason": "archive"},
+        headers=tokens.registrar_a,
+    )
+    assert fixed.status_code == 200 and fixed.json()["status"] == "SUSPENDED"
+    assert _public_status(client, code) == "SUSPENDED"
+
+
+def test_a_suspension_whose_suspender_was_not_recorded_is_the_operators_to_lift(
+    client: TestClient, tokens: Tokens, engine: sa.Engine
+) -> None:
+    # Documents suspended before migration 0010 carry no suspender: they fail closed.
+    [doc] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science))
+    code = doc.code or ""
+    _suspend(client, code, tokens.registrar_a)
+    with engine.begin() as conn:
+        conn.execute(
+            t.documents.update().where(t.documents.c.code == code).values(status_by_role=None)
+        )
+    for lower in (tokens.registrar_a, tokens.admin_d1):
+        refused = client.post(f"/api/v1/documents/{code}/unsuspend", headers=lower)
+        assert refused.status_code == 403
+        assert "suspended by the national operator" in refused.json()["error"]["message"]
+    assert _public_status(client, code) == "SUSPENDED"
+    lifted = client.post(f"/api/v1/documents/{code}/unsuspend", headers=tokens.operator)
+    assert lifted.status_code == 200 and _public_status(client, code) == "VALID"

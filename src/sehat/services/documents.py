@@ -15,7 +15,13 @@ from sehat.core.ladder import DocStatus
 from sehat.core.log_entry import Event
 from sehat.core.qr import make_container
 from sehat.core.record import validate_record
-from sehat.errors import ConflictError, InputError, NotFoundError, Problem
+from sehat.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    Problem,
+)
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence, VersionToSign
 from sehat.services.principal import Principal, Role
@@ -65,6 +71,24 @@ class DocumentRow:
     version: int
     person_national_id: str | None
     person_id: int = 0
+    status_by: Role | None = None
+
+
+# Who may lift whose suspension: a level lifts its own suspensions and those of the levels
+# below it, never those above (the registrar of an institution under investigation must not
+# end the investigation).
+_LEVEL = {Role.REGISTRAR: 1, Role.DOMAIN_ADMIN: 2, Role.OPERATOR: 3}
+_ROLE_NAME = {
+    Role.REGISTRAR: ("the registrar of its institution", "کارشناس ثبت موسسه"),
+    Role.DOMAIN_ADMIN: ("the domain admin", "مدیر حوزه"),
+    Role.OPERATOR: ("the national operator", "اپراتور ملی"),
+}
+
+
+def suspender(doc: DocumentRow) -> Role:
+    """The role that suspended ``doc``; one not recorded (before migration 0010) counts as the
+    operator's, so an unknown suspender is never lifted from below."""
+    return doc.status_by if doc.status_by in _LEVEL else Role.OPERATOR
 
 
 def find_document(conn: sa.Connection, code_text: str) -> DocumentRow:
@@ -82,6 +106,7 @@ def _find(conn: sa.Connection, code_text: str, *, lock: bool = False) -> Documen
             d.institution,
             d.status,
             d.version,
+            d.status_by_role,
             p.id.label("person_id"),
             p.national_id,
             p.foreign_id,
@@ -95,8 +120,16 @@ def _find(conn: sa.Connection, code_text: str, *, lock: bool = False) -> Documen
     if row is None:
         raise NotFoundError(f"no document with code {code}", f"مدرکی با کد {code} ثبت نشده است")
     key = row.national_id if row.national_id else f"F{row.foreign_id}"
+    by = Role(row.status_by_role) if row.status_by_role in set(Role) else None
     return DocumentRow(
-        row.id, row.code, row.institution, DocStatus(row.status), row.version, key, row.person_id
+        row.id,
+        row.code,
+        row.institution,
+        DocStatus(row.status),
+        row.version,
+        key,
+        row.person_id,
+        by,
     )
 
 
@@ -115,12 +148,19 @@ def _set_status(
     status: DocStatus,
     reason: str | None,
     note: str | None,
+    by: Role | None,
     now: datetime,
 ) -> None:
     conn.execute(
         t.documents.update()
         .where(t.documents.c.id == doc.id)
-        .values(status=status.value, status_changed_at=now, status_reason=reason, status_note=note)
+        .values(
+            status=status.value,
+            status_changed_at=now,
+            status_reason=reason,
+            status_note=note,
+            status_by_role=by.value if by else None,
+        )
     )
 
 
@@ -154,7 +194,7 @@ def revoke(
             f"document {doc.code} is already revoked; revocation is final",
             f"مدرک {doc.code} پیش‌تر ابطال شده است؛ ابطال قطعی است",
         )
-    _set_status(conn, doc, DocStatus.REVOKED, category.value, note, now)
+    _set_status(conn, doc, DocStatus.REVOKED, category.value, note, principal.role, now)
     evidence.log_status(conn, Event.REVOKE, doc.code, doc.version, now)
     return {
         "code": doc.code,
@@ -180,20 +220,36 @@ def suspend(
             f"document {doc.code} is {doc.status.value}; only a valid one can be suspended",
             f"مدرک {doc.code} معتبر نیست و تعلیق‌پذیر نیست",
         )
-    _set_status(conn, doc, DocStatus.SUSPENDED, "under_investigation", note, now)
+    _set_status(conn, doc, DocStatus.SUSPENDED, "under_investigation", note, principal.role, now)
     evidence.log_status(conn, Event.SUSPEND, doc.code, doc.version, now)
-    return {"code": doc.code, "status": DocStatus.SUSPENDED.value}
+    return {
+        "code": doc.code,
+        "status": DocStatus.SUSPENDED.value,
+        "suspended_by": principal.role.value,
+    }
 
 
 def unsuspend(
     conn: sa.Connection, evidence: Evidence, principal: Principal, code: str, now: datetime
 ) -> dict[str, Any]:
-    """Lift a suspension."""
+    """Lift a suspension: only its suspender's level or a level above may (operator above
+    domain admin above registrar)."""
     doc = _find(conn, code, lock=True)
     _may_manage(principal, doc, "lift suspensions of", "رفع تعلیق")
     if doc.status is not DocStatus.SUSPENDED:
         raise ConflictError(f"document {doc.code} is not suspended", f"مدرک {doc.code} معلق نیست")
-    _set_status(conn, doc, DocStatus.VALID, None, None, now)
+    by = suspender(doc)
+    if _LEVEL[principal.role] < _LEVEL[by]:
+        who_en, who_fa = _ROLE_NAME[by]
+        raise PermissionDeniedError(
+            f"document {doc.code} was suspended by {who_en}; only {who_en}"
+            + (" or the national operator" if by is not Role.OPERATOR else "")
+            + " may lift the suspension",
+            f"مدرک {doc.code} را {who_fa} تعلیق کرده است؛ رفع تعلیق فقط با {who_fa}"
+            + (" یا اپراتور ملی" if by is not Role.OPERATOR else "")
+            + " است",
+        )
+    _set_status(conn, doc, DocStatus.VALID, None, None, None, now)
     evidence.log_status(conn, Event.UNSUSPEND, doc.code, doc.version, now)
     return {"code": doc.code, "status": DocStatus.VALID.value}
 
@@ -219,6 +275,13 @@ def correct(
         raise ConflictError(
             f"document {doc.code} is revoked and cannot be corrected",
             f"مدرک {doc.code} ابطال شده و اصلاح‌پذیر نیست",
+        )
+    if doc.status is DocStatus.SUSPENDED and _LEVEL[suspender(doc)] > _LEVEL[principal.role]:
+        who_en, who_fa = _ROLE_NAME[suspender(doc)]
+        raise ConflictError(
+            f"document {doc.code} was suspended by {who_en} and cannot be corrected "
+            "until that suspension is lifted",
+            f"مدرک {doc.code} را {who_fa} تعلیق کرده است و تا رفع تعلیق اصلاح‌پذیر نیست",
         )
     problems = [
         Problem(
@@ -317,6 +380,7 @@ def details(conn: sa.Connection, principal: Principal, code: str) -> dict[str, A
         "issued_at": row.issued_at.isoformat(),
         "issued_year": row.issued_year,
         "status_reason": row.status_reason,
+        "status_by": row.status_by_role,
         "assurance": row.assurance,
         "content": versions[-1].content,
         "history": [

@@ -159,6 +159,9 @@ documents = sa.Table(
     sa.Column("status_changed_at", Timestamp, nullable=True),
     sa.Column("status_reason", sa.String(40), nullable=True),
     sa.Column("status_note", sa.Text, nullable=True),
+    # The role that set the status (operator, domain_admin, registrar): a suspension is the
+    # suspender's to lift. NULL before migration 0010, read as the operator's.
+    sa.Column("status_by_role", sa.String(20), nullable=True),
     sa.Column("prior_document_id", BigId, nullable=True),
     sa.Column("assurance", sa.String(20), nullable=False, server_default="born_digital"),
     # Per-document random salt for the log's commitment (DESIGN §4); never published.

@@ -117,7 +117,8 @@ def revoke(
 def suspend(
     code: str, body: SuspendIn, engine: EngineDep, evidence: EvidenceDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Suspend while under investigation; verifies as SUSPENDED until lifted."""
+    """Suspend while under investigation; verifies as SUSPENDED until lifted. The suspender's
+    role is kept: a suspension is lifted by that level or above."""
     now = _now()
     return in_transaction(
         engine, lambda c: documents.suspend(c, evidence, principal, code, body.note, now)
@@ -128,7 +129,7 @@ def suspend(
 def unsuspend(
     code: str, engine: EngineDep, evidence: EvidenceDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """Lift a suspension."""
+    """Lift a suspension: 403 below the suspender's level (operator > domain admin > registrar)."""
     now = _now()
     return in_transaction(engine, lambda c: documents.unsuspend(c, evidence, principal, code, now))
 
@@ -142,7 +143,8 @@ def correct(
     reference: ReferenceDep,
     principal: PrincipalDep,
 ) -> dict[str, Any]:
-    """Correct a document: same code, a new version, the history kept."""
+    """Correct a document: same code, a new version, the history kept; 409 while suspended by
+    the domain admin or the operator."""
     now = _now()
     return in_transaction(
         engine,
