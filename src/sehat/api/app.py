@@ -117,6 +117,7 @@ class BodyLimit:
             f"the request body is over {mb} MB; split it into smaller batches",
             f"بدنه درخواست بیش از {to_persian_digits(str(mb))} مگابایت است؛ "
             "آن را در دسته‌های کوچک‌تر بفرستید",
+            scope=scope,
         )
         await JSONResponse(body, 413, headers={"Connection": "close"})(scope, receive, send)
 

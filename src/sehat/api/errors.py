@@ -2,10 +2,14 @@
 
 Every error body has one shape (docs/api.md)::
 
-    {"error": {"type": "...", "message": "...", "message_fa": "...", "problems": [...]}}
+    {"error": {"type": "...", "message": "...", "message_fa": "...", "error_id": "...",
+               "problems": [...]}}
 
 ``problems`` (input errors only) names each field path (``items[3].code``), what is wrong and
-how to fix it, in Persian and English.
+how to fix it, in Persian and English. ``error_id`` is new for every answer: the request log
+line carries it, and for a 5xx so does one line naming the exception's type and the file:line
+of its frames — never its message, arguments or values (``sehat.faults``), which may hold
+personal data. A caller quotes the id; the operator finds the fault.
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ from sehat.errors import (
     Problem,
     SehatError,
 )
+from sehat.faults import describe, new_error_id
 
 log = logging.getLogger("sehat.api")
+ERROR_ID = "sehat.error_id"  # scope key: the error id of this request's answer (request log)
 
 _STATUS: tuple[tuple[type[SehatError], int, str], ...] = (
     (InputError, 422, "invalid_input"),
@@ -61,10 +67,25 @@ def _status_of(exc: SehatError) -> tuple[int, str]:
 
 
 def error_body(
-    kind: str, message: str, message_fa: str, problems: list[Problem] | None = None
+    kind: str,
+    message: str,
+    message_fa: str,
+    problems: list[Problem] | None = None,
+    *,
+    scope: Scope | None = None,
+    error_id: str | None = None,
 ) -> dict[str, Any]:
-    """The one error shape every 4xx/5xx answer has."""
-    error: dict[str, Any] = {"type": kind, "message": message, "message_fa": message_fa}
+    """The one error shape every 4xx/5xx answer has, with a new ``error_id`` (or the one
+    given); noted in ``scope``, when given, for the request log line."""
+    error_id = error_id or new_error_id()
+    if scope is not None:
+        scope[ERROR_ID] = error_id
+    error: dict[str, Any] = {
+        "type": kind,
+        "message": message,
+        "message_fa": message_fa,
+        "error_id": error_id,
+    }
     if problems is not None:
         error["problems"] = [p.as_dict() for p in problems]
     return {"error": error}
@@ -220,6 +241,21 @@ def _validation_problems(exc: RequestValidationError) -> list[Problem]:
     ]
 
 
+def log_fault(exc: BaseException, scope: Scope, status: int) -> str:
+    """One line for a 5xx: a new error id, the status, the exception's type, the method and
+    route template, and the file:line of each frame; returns the id for the answer."""
+    error_id = new_error_id()
+    log.error(
+        "error_id=%s %d %s on %s %s",
+        error_id,
+        status,
+        describe(exc),
+        scope.get("method", "-"),
+        route_of(scope),
+    )
+    return error_id
+
+
 def route_of(scope: Scope) -> str:
     # The route template (``/api/v1/shares/{token}``), not the raw path: a path may carry
     # a share token or a national ID, and neither may reach a log.
@@ -230,9 +266,10 @@ def route_of(scope: Scope) -> str:
 class HideUnexpected:
     """Turns any unexpected exception into a generic bilingual 500.
 
-    Only the exception type and the route template are logged: an exception's message or
-    traceback may hold personal data. The exception is not re-raised, so the server prints
-    no traceback either (Starlette's own error middleware would re-raise it).
+    Only an error id, the exception type, the route template and the file:line of each frame
+    are logged (:func:`log_fault`): an exception's message or values may hold personal data.
+    The exception is not re-raised, so the server prints no traceback either (Starlette's own
+    error middleware would re-raise it).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -259,20 +296,22 @@ class HideUnexpected:
         except Exception as exc:
             if outer_failed:
                 raise
-            log.error(
-                "unexpected %s on %s %s", type(exc).__name__, scope["method"], route_of(scope)
-            )
+            error_id = log_fault(exc, scope, 500)
             if started:
                 return  # the answer is on its way; the server closes the connection
-            await JSONResponse(unexpected_body(), 500)(scope, receive, send)
+            await JSONResponse(unexpected_body(scope, error_id), 500)(scope, receive, send)
 
 
-def unexpected_body() -> dict[str, Any]:
-    """The answer to a fault of ours: generic, the same whatever went wrong."""
+def unexpected_body(scope: Scope, error_id: str) -> dict[str, Any]:
+    """The answer to a fault of ours: generic but for its error id."""
     return error_body(
         "internal",
-        "an internal error occurred; it was logged without your data — try again later",
-        "خطای داخلی رخ داد و بدون داده‌های شما ثبت شد؛ بعداً دوباره تلاش کنید",
+        f"an internal error occurred; it was logged without your data as {error_id} "
+        "— try again later, or quote that id to the operator",
+        f"خطای داخلی رخ داد و بدون داده‌های شما با شناسه {error_id} ثبت شد؛ بعداً دوباره "
+        "تلاش کنید یا این شناسه را به پشتیبانی بدهید",
+        scope=scope,
+        error_id=error_id,
     )
 
 
@@ -284,12 +323,14 @@ def install(app: FastAPI) -> None:
         status, kind = _status_of(exc)
         if status >= 500:
             # The server's fault: the message may name hosts or files, so it stays here.
-            log.error("%s on %s %s", type(exc).__name__, request.method, route_of(request.scope))
+            error_id = log_fault(exc, request.scope, status)
             return JSONResponse(
                 error_body(
                     kind,
                     "the service is unavailable for the moment; try again later",
                     "سامانه موقتاً در دسترس نیست؛ بعداً دوباره تلاش کنید",
+                    scope=request.scope,
+                    error_id=error_id,
                 ),
                 status,
             )
@@ -298,28 +339,37 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, IdCheckLimitError):
             headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(
-            error_body(kind, exc.message, exc.message_fa, problems), status, headers=headers
+            error_body(kind, exc.message, exc.message_fa, problems, scope=request.scope),
+            status,
+            headers=headers,
         )
 
-    async def _invalid(_: Request, exc: Exception) -> JSONResponse:
+    async def _invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         problems = _validation_problems(exc)
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
             err = InputError(problems)
             return JSONResponse(
-                error_body("malformed_json", err.message, err.message_fa, problems), 400
+                error_body(
+                    "malformed_json", err.message, err.message_fa, problems, scope=request.scope
+                ),
+                400,
             )
         err = InputError(problems)
-        return JSONResponse(error_body("invalid_input", err.message, err.message_fa, problems), 422)
+        return JSONResponse(
+            error_body("invalid_input", err.message, err.message_fa, problems, scope=request.scope),
+            422,
+        )
 
-    async def _http(_: Request, exc: Exception) -> JSONResponse:
+    async def _http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 413:
             message = "the request body is too large; split it into smaller batches"
         else:
             message = exc.detail if isinstance(exc.detail, str) else "the request is not valid"
+        fa = _HTTP_FA.get(exc.status_code, "درخواست نامعتبر است")
         return JSONResponse(
-            error_body("http", message, _HTTP_FA.get(exc.status_code, "درخواست نامعتبر است")),
+            error_body("http", message, fa, scope=request.scope),
             exc.status_code,
             headers=getattr(exc, "headers", None),
         )

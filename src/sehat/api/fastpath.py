@@ -16,7 +16,6 @@ callers with a token.
 
 from __future__ import annotations
 
-import logging
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,7 +27,6 @@ from sehat.api import errors
 from sehat.api.request_log import SUMMARISE
 from sehat.api.routes.verify import public_answer
 
-log = logging.getLogger("sehat.api")
 PREFIX = "/api/v1/verify/"
 _HEADERS = [(b"content-type", b"application/json")]
 
@@ -59,8 +57,8 @@ class PublicVerify:
         try:
             body = await public_answer(self.state, path[len(PREFIX) :], None)
         except Exception as exc:  # the same generic answer as errors.HideUnexpected
-            log.error("unexpected %s on GET %s", type(exc).__name__, self.route.path)
-            await JSONResponse(errors.unexpected_body(), 500)(scope, receive, send)
+            error_id = errors.log_fault(exc, scope, 500)
+            await JSONResponse(errors.unexpected_body(scope, error_id), 500)(scope, receive, send)
             return
         await send(
             {

@@ -186,7 +186,7 @@ class InputGuard:
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, problems: list[Problem]) -> None:
     err = InputError(problems)
-    body = error_body("invalid_input", err.message, err.message_fa, problems)
+    body = error_body("invalid_input", err.message, err.message_fa, problems, scope=scope)
     await JSONResponse(body, 422)(scope, receive, send)
 
 
@@ -200,5 +200,5 @@ async def _not_utf8(scope: Scope, receive: Receive, send: Send, position: int) -
         position,
     )
     err = InputError(problem)
-    body = error_body("malformed_json", err.message, err.message_fa, [problem])
+    body = error_body("malformed_json", err.message, err.message_fa, [problem], scope=scope)
     await JSONResponse(body, 400)(scope, receive, send)

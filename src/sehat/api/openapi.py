@@ -67,13 +67,18 @@ _ERROR: dict[str, Any] = {
                 },
                 "message": {"type": "string"},
                 "message_fa": {"type": "string"},
+                "error_id": {
+                    "type": "string",
+                    "description": "new for every answer; quote it to the operator, who "
+                    "finds it in the server's log",
+                },
                 "problems": {
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/ErrorProblem"},
                     "description": "input errors only",
                 },
             },
-            "required": ["type", "message", "message_fa"],
+            "required": ["type", "message", "message_fa", "error_id"],
             "additionalProperties": False,
         }
     },

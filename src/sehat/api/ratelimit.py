@@ -163,7 +163,7 @@ class RateLimit:
                     )
                 if not allowed:
                     wait = max(1, math.ceil(reset - time.time()))
-                    await self._refuse(limit, wait)(scope, receive, send)
+                    await self._refuse(scope, limit, wait)(scope, receive, send)
                     return
             except Exception as exc:  # the limiter's store is down: serve, and say so
                 now = time.monotonic()
@@ -190,7 +190,7 @@ class RateLimit:
         return "client:" + (client[0] if client else "unknown")
 
     @staticmethod
-    def _refuse(limit: RateLimitItem, wait: int) -> JSONResponse:
+    def _refuse(scope: Scope, limit: RateLimitItem, wait: int) -> JSONResponse:
         unit = limit.GRANULARITY.name
         per = (
             f"{limit.amount} requests per {limit.multiples} {unit}s"
@@ -207,6 +207,7 @@ class RateLimit:
             f"too many requests: the limit is {per}; try again in {wait} seconds",
             f"درخواست‌ها بیش از حد مجاز است (حداکثر {per_fa})؛ "
             f"{to_persian_digits(str(wait))} ثانیه دیگر دوباره تلاش کنید",
+            scope=scope,
         )
         return JSONResponse(
             body,

@@ -1,6 +1,6 @@
-"""One log line per request — method, route template, status, milliseconds — and nothing
-else: the raw path can carry a share token or a code, the query a national ID, the body
-names; none of them may reach a log (DESIGN §5).
+"""One log line per request — method, route template, status, milliseconds and, for an
+error answer, its ``error_id`` — and nothing else: the raw path can carry a share token or a
+code, the query a national ID, the body names; none of them may reach a log (DESIGN §5).
 
 The line is formatted and written by a background thread: a write to a slow disk or a full
 pipe must never hold up the event loop that serves everyone else. Requests that ask to be
@@ -19,7 +19,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sehat.api.errors import route_of
+from sehat.api.errors import ERROR_ID, route_of
 
 log = logging.getLogger("sehat.requests")
 INTERVAL = 0.1  # seconds between writes of the queued lines
@@ -32,7 +32,7 @@ class _Writer:
     wake-up per request would hand the interpreter lock back and forth on every request)."""
 
     def __init__(self) -> None:
-        self._queue: collections.deque[tuple[str, str, int, float]] = collections.deque()
+        self._queue: collections.deque[tuple[str, str, int, float, str]] = collections.deque()
         self._counted: dict[tuple[str, str], tuple[collections.Counter[int], list[float]]] = {}
         self._count_lock = threading.Lock()
         self._summarised_at = time.monotonic()
@@ -40,7 +40,7 @@ class _Writer:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def put(self, item: tuple[str, str, int, float]) -> None:
+    def put(self, item: tuple[str, str, int, float, str]) -> None:
         self._queue.append(item)
         self._ensure_thread()
 
@@ -65,8 +65,11 @@ class _Writer:
 
     def drain(self) -> None:
         while self._queue:
-            method, route, status, ms = self._queue.popleft()
-            log.info("%s %s %d %.1fms", method, route, status, ms)
+            method, route, status, ms, error_id = self._queue.popleft()
+            if error_id:
+                log.info("%s %s %d %.1fms error_id=%s", method, route, status, ms, error_id)
+            else:
+                log.info("%s %s %d %.1fms", method, route, status, ms)
         if time.monotonic() - self._summarised_at >= SUMMARY_EVERY:
             self.summarise()
 
@@ -100,7 +103,8 @@ _writer = _Writer()
 
 
 class RequestLog:
-    """ASGI middleware writing ``GET /api/v1/shares/{token} 200 1.4ms`` to ``sehat.requests``."""
+    """ASGI middleware writing ``GET /api/v1/shares/{token} 200 1.4ms`` to ``sehat.requests``
+    (``… 404 0.9ms error_id=…`` for an error answer)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -125,4 +129,5 @@ class RequestLog:
             if scope.get(SUMMARISE):
                 _writer.count(scope["method"], route_of(scope), status, elapsed)
             else:
-                _writer.put((scope["method"], route_of(scope), status, elapsed))
+                error_id = str(scope.get(ERROR_ID, ""))
+                _writer.put((scope["method"], route_of(scope), status, elapsed, error_id))
