@@ -70,7 +70,7 @@ def import_file(
     options = ImportOptions(institution=institution, assurance=assurance or Assurance.DIGITISED)
 
     def prepare() -> tuple[sa.Engine, Evidence]:
-        engine = _engine(settings)
+        engine = _engine(settings, memory_map=False)  # flat memory however large
         check_schema(engine)
         kek, _ = resolve_kek(settings.data_dir, settings.kek, production=settings.production)
         keystore = KeyStore(settings.data_dir / "keys", kek)

@@ -62,9 +62,9 @@ def _guarded(step: Callable[[], T]) -> T:
         )
 
 
-def _engine(settings: Settings) -> sa.Engine:
+def _engine(settings: Settings, *, memory_map: bool = True) -> sa.Engine:
     try:
-        return make_engine(settings.database_url)
+        return make_engine(settings.database_url, memory_map=memory_map)
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise InfrastructureError(
             f"SEHAT_DATABASE_URL is not a database URL ({exc}); use sqlite:///PATH or "

@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 
 from sehat.errors import InfrastructureError
 from sehat.store import schema
+from sehat.store.integrity import FileCheck, check_files
 
 MMAP_SIZE = 1 << 40  # as much as the SQLite library allows
 ACCESS_SCHEMA = "access"  # the name the access log's own file is attached under (SQLite)
@@ -40,9 +41,31 @@ def access_log_path(url: str | sa.URL) -> Path | None:
     return registry.with_name(f"{registry.stem}-access{registry.suffix or '.db'}")
 
 
-def make_engine(url: str, *, pool_size: int = 10, attach_access: bool = True) -> sa.Engine:
+def sqlite_files(url: str | sa.URL) -> list[Path]:
+    """The files of a SQLite registry (the registry's, then its access log's); none for
+    PostgreSQL or an in-memory database."""
+    url = sa.make_url(url)
+    access = access_log_path(url)
+    if access is None or url.database is None:
+        return []
+    return [Path(url.database), access]
+
+
+def check_files_of(engine: sa.Engine, *, full: bool | None = None) -> list[FileCheck]:
+    """Refuse a damaged SQLite file of ``engine``'s (store/integrity.py), saying which and
+    that it is to be restored from the backup."""
+    return check_files(sqlite_files(engine.url), full=full)
+
+
+def make_engine(
+    url: str, *, pool_size: int = 10, attach_access: bool = True, memory_map: bool = True
+) -> sa.Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and, for a
-    registry file, its access log's file attached (``attach_access``)."""
+    registry file, its access log's file attached (``attach_access``).
+
+    ``memory_map=False`` reads a SQLite file through SQLite's own bounded page cache instead
+    of a memory map: for a long bulk writer (``sehat import``), whose memory must not grow
+    with the file (mapped pages it touched would count in its resident memory)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -72,7 +95,7 @@ def make_engine(url: str, *, pool_size: int = 10, attach_access: bool = True) ->
             # copy per page, and the cache survives other connections' commits, which reset
             # SQLite's page cache in WAL mode). SQLite caps the size at its build's limit
             # (2 GiB for Python's); pages beyond it are read as before.
-            cur.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
+            cur.execute(f"PRAGMA mmap_size={MMAP_SIZE if memory_map else 0}")
             cur.close()
 
         @sa.event.listens_for(engine, "begin")
@@ -119,7 +142,9 @@ def current_revision(engine: sa.Engine) -> str | None:
 
 
 def upgrade(engine: sa.Engine) -> str:
-    """Migrate the database to the newest revision; returns it."""
+    """Migrate the database to the newest revision; returns it. A damaged SQLite file is
+    refused, never migrated."""
+    check_files_of(engine)
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
     _separate_access_log(engine)
@@ -187,7 +212,8 @@ def _separate_access_log(engine: sa.Engine) -> None:
 
 
 def check_schema(engine: sa.Engine) -> None:
-    """Refuse to run against an unmigrated or newer database, saying what to do."""
+    """Refuse to run against a damaged, unmigrated or newer database, saying what to do."""
+    check_files_of(engine)
     try:
         current = current_revision(engine)
     except sa.exc.OperationalError as exc:

@@ -1,0 +1,122 @@
+"""Legacy backfill throughput and memory: N synthetic rows through the same code path as
+`sehat import` (importer.run.run_import), into a fresh registry.
+
+    .venv/bin/python bench/backfill.py [--rows 100000] [--postgres URL] [--batch 1000]
+
+Prints rows/s, the peak resident memory of the process (the whole import streams: it should
+not grow with N), and, measured in the same run on the same machine, the raw Ed25519
+signing rate of one core — the ceiling any design that signs each document meets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sehat.importer.run import ImportOptions, run_import
+from sehat.keystore import KeyStore
+from sehat.reference.loader import load_reference
+from sehat.services.evidence import Evidence
+from sehat.services.institutions import sync_from_reference
+from sehat.services.key_events import sync_key_events
+from sehat.store.db import make_engine, upgrade
+from sehat.synth import write_csv
+
+
+@contextmanager
+def _registry(url: str | None, folder: Path) -> Iterator[sa.Engine]:
+    if url is None:
+        engine = make_engine(f"sqlite:///{folder / 'sehat.db'}", memory_map=False)  # as the CLI
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    name = f"sehat_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine = make_engine(url.rsplit("/", 1)[0] + "/" + name)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _status_kb(name: str) -> int:
+    """A figure of /proc/self/status in kB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(name + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _ed25519_rate(seconds: float = 2.0) -> float:
+    key = Ed25519PrivateKey.generate()
+    message = b"x" * 400
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for _ in range(500):
+            key.sign(message)
+        count += 500
+    return count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--postgres", default=None, help="a PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+    reference = load_reference()
+    with tempfile.TemporaryDirectory(prefix="sehat-backfill-") as tmp:
+        folder = Path(tmp)
+        source = folder / "backlog.csv"
+        write_csv(source, reference, args.rows, 7)
+        with _registry(args.postgres, folder) as engine:
+            now = datetime.now(UTC)
+            keystore = KeyStore(folder / "keys", "bench-key-encryption-key-0123456789abcdef")
+            keystore.ensure(now)
+            with engine.begin() as conn:
+                sync_from_reference(conn, reference, now)
+                sync_key_events(conn, keystore, now)
+            started = time.perf_counter()
+            report = run_import(
+                engine,
+                reference,
+                Evidence(keystore, reference),
+                source,
+                folder / "results.csv",
+                ImportOptions(batch=args.batch),
+            )
+            seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    anon = _status_kb("RssAnon") / 1024
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    rate = report.rows / seconds
+    signing = _ed25519_rate()
+    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(report.counts.items()))
+    print(f"backfill of {report.rows:,} synthetic rows into {backend}, batches of {args.batch}")
+    print(
+        f"  {seconds:8.1f} s   {rate:9,.0f} rows/s   peak RSS {peak_mb:6.0f} MB "
+        f"(anonymous now {anon:.0f} MB)   ({counts})"
+    )
+    print(f"  baseline: raw Ed25519 signing, one core: {signing:,.0f} signatures/s")
+    print(f"  ratio rows/s to one core's signatures/s: {rate / signing:.3f}")
+
+
+if __name__ == "__main__":
+    main()
