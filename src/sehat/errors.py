@@ -12,6 +12,7 @@
     ├── IdCheckLimitError         too many wrong national IDs from this caller today
     ├── VerificationError         evidence does not check out: expected vs found
     └── InfrastructureError       a database, key store or configuration problem
+        └── DamagedDatabaseError  a SQLite file that is not a sound database: restore it
 
 Messages are bilingual: Persian first (``message_fa``), English beside it (``message``).
 HTTP status codes are chosen in the api layer only.
@@ -136,3 +137,8 @@ class VerificationError(SehatError):
 
 class InfrastructureError(SehatError):
     """The database, key store or configuration is not usable."""
+
+
+class DamagedDatabaseError(InfrastructureError):
+    """A SQLite file is not a sound database (overwritten, cut short, damaged inside): it is
+    never served, and is to be restored from the backup."""
