@@ -166,3 +166,53 @@ def test_a_holder_signs_in_shares_a_document_and_sees_who_verified_it(
         .headers["content-type"]
         .startswith("text/html")
     )
+
+
+def test_a_photo_of_the_qr_is_checked_and_a_forged_one_is_refused(
+    demo: Demo, page: Any, tmp_path: Any
+) -> None:
+    from datetime import date
+
+    import segno
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from sehat.core.code import AuthCode
+    from sehat.core.cose import kid_for
+    from sehat.core.qr import QrDocument, encode_qr
+
+    headers = {"Authorization": f"Bearer {_holder_token(demo)}"}
+    png = httpx.get(f"{demo.base}/api/v1/documents/{demo.code}/qr.png", headers=headers)
+    assert png.status_code == 200
+    genuine = tmp_path / "genuine.png"
+    genuine.write_bytes(png.content)
+    page.goto(demo.base + "/")
+    page.set_input_files("#image", str(genuine))
+    page.click("form[action^='/qr'] button[type=submit]")
+    page.wait_for_selector("#answer-title")
+    text = page.locator("main").inner_text()
+    assert "امضای کد QR معتبر است" in text and "معتبر" in text
+    assert demo.holder_name in text
+    shot(page, "verify-qr-fa")
+    # The same document signed by someone else's key: forged.
+    forger = Ed25519PrivateKey.generate()
+    fake = QrDocument(
+        code=AuthCode(demo.code),
+        version=1,
+        holder_name="جاعل",
+        birth_date=date(1990, 1, 1),
+        kind=int(demo.code[7]),
+        institution=demo.code[:5],
+        field_of_study="رشته",
+        graduation_date=date(2015, 6, 1),
+    )
+    forged = tmp_path / "forged.png"
+    segno.make(
+        encode_qr(fake, "sehat", 1_700_000_000, forger, kid_for(forger.public_key())), error="m"
+    ).save(str(forged), scale=4)
+    page.goto(demo.base + "/")
+    page.set_input_files("#image", str(forged))
+    page.click("form[action^='/qr'] button[type=submit]")
+    page.wait_for_selector("#answer-title")
+    assert "جعلی" in page.locator(".answer").inner_text()
+    assert "جاعل" not in page.locator("main").inner_text()
+    shot(page, "verify-qr-forged-fa")

@@ -7,19 +7,22 @@ a server log or the browser's history.
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from sehat.api.deps import client_address, get_optional_principal
+from sehat.core.cose import CoseError
 from sehat.core.jalali import to_jalali
 from sehat.core.national_id import parse_national_id
 from sehat.core.persian import to_persian_digits
+from sehat.core.qr import QrClaimsError, QrFormatError, decode_qr
 from sehat.errors import GoneError, IdCheckLimitError, InputError, NotFoundError, SehatError
 from sehat.services import shares
 from sehat.services.access_log import Channel
@@ -167,3 +170,64 @@ def share_page(request: Request, token: str) -> HTMLResponse:
         message = exc.message_fa if lang == "fa" else exc.message
         return render(request, "share.html", 400, answer=None, error=message)
     return render(request, "share.html", answer=answer, checked=False)
+
+
+MAX_IMAGE = 8 * 1024 * 1024  # a phone photo
+
+
+def _qr_texts(data: bytes) -> list[str]:
+    """The texts of every QR code in an image (PNG, JPEG …); [] when none is found."""
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            found = zxingcpp.read_barcodes(image.convert("RGB"))
+    except (UnidentifiedImageError, OSError, ValueError):
+        return []
+    return [r.text for r in found if r.text]
+
+
+@router.post("/qr", response_class=HTMLResponse)
+async def qr_page(request: Request, image: UploadFile) -> HTMLResponse:
+    """A photo or scan of a document's QR: its signature checked against the registry's
+    keys, then the registry's current answer for its code."""
+    state = request.app.state
+    w = words(lang_of(request))
+    data = await image.read(MAX_IMAGE + 1)
+    if len(data) > MAX_IMAGE:
+        return render(request, "verify.html", 413, answer=None, code="", qr_error=w["qr_too_big"])
+    texts = await run_in_threadpool(_qr_texts, data)
+    if not texts:
+        return render(request, "verify.html", 422, answer=None, code="", qr_error=w["qr_none"])
+    keys = {kid: record.public_key() for kid, record in state.evidence.verifying_keys().items()}
+    try:
+        verified = decode_qr(texts[0], keys)
+    except QrFormatError:
+        return render(request, "verify.html", 422, answer=None, code="", qr_error=w["qr_not_ours"])
+    except (CoseError, QrClaimsError):
+        return render(request, "verify.html", answer={"status": "FORGED"}, code="")
+    doc = verified.document
+    code = str(doc.code)
+    found = await run_in_threadpool(
+        look_up_with, state.public_read, state.reference, state.evidence, code
+    )
+    access = access_of(found, Channel.PUBLIC, None, datetime.now(UTC), None)
+    if access is not None:
+        state.access_buffer.add(access)
+    printed = {
+        "holder_name_fa": doc.holder_name,
+        "holder_name_latin": doc.holder_name_latin,
+        "birth_date": doc.birth_date.isoformat(),
+        "field_name": doc.field_of_study,
+        "graduation_date": doc.graduation_date.isoformat(),
+    }
+    return render(
+        request,
+        "verify.html",
+        answer={**found.answer, "details": printed},
+        code=code,
+        qr_version=doc.version,
+        checked=True,
+    )

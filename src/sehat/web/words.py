@@ -86,6 +86,29 @@ WORDS: dict[str, dict[Lang, str]] = {
     },
     "api": {"fa": "راهنمای API", "en": "API documentation"},
     "me": {"fa": "مدارک من", "en": "My documents"},
+    "qr_label": {
+        "fa": "یا عکس یا تصویر اسکن‌شده کد QR روی مدرک را بفرستید",
+        "en": "Or send a photo or scan of the QR code on the document",
+    },
+    "qr_send": {"fa": "بررسی QR", "en": "Check the QR"},
+    "qr_none": {
+        "fa": "در این تصویر کد QR خوانایی پیدا نشد؛ عکسی روشن‌تر و نزدیک‌تر بفرستید",
+        "en": "No readable QR code in this image; send a sharper, closer photo",
+    },
+    "qr_not_ours": {
+        "fa": "این کد QR از سامانه صحت نیست",
+        "en": "This QR code is not a Sehat code",
+    },
+    "qr_too_big": {"fa": "تصویر بیش از ۸ مگابایت است", "en": "The image is over 8 MB"},
+    "FORGED": {
+        "fa": "جعلی: امضای این کد QR با کلیدهای سامانه نمی‌خواند و سامانه آن را صادر نکرده است",
+        "en": "Forged: this QR's signature does not match the registry's keys; "
+        "the registry did not issue it",
+    },
+    "qr_genuine": {
+        "fa": "امضای کد QR معتبر است و اطلاعات زیر را سامانه امضا کرده است",
+        "en": "The QR's signature is genuine: the registry signed what follows",
+    },
     "signin_title": {"fa": "ورود دارنده مدرک", "en": "Sign in as a document holder"},
     "token_label": {"fa": "توکن دارنده مدرک", "en": "Your holder token"},
     "token_hint": {
