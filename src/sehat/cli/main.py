@@ -9,6 +9,7 @@ import typer
 
 from sehat.cli import audit as audit_cli
 from sehat.cli import code as code_cli
+from sehat.cli import database as database_cli
 from sehat.cli import demo as demo_cli
 from sehat.cli import importer as import_cli
 from sehat.cli import keys as keys_cli
@@ -56,6 +57,7 @@ app = SehatTyper(
 )
 app.add_typer(code_cli.app, name="code")
 app.add_typer(reference_cli.app, name="reference")
+server_cli.db_app.command("check")(database_cli.db_check)
 app.add_typer(server_cli.db_app, name="db")
 app.add_typer(server_cli.token_app, name="token")
 app.add_typer(server_cli.account_app, name="account")
