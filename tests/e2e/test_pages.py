@@ -216,3 +216,64 @@ def test_a_photo_of_the_qr_is_checked_and_a_forged_one_is_refused(
     assert "جعلی" in page.locator(".answer").inner_text()
     assert "جاعل" not in page.locator("main").inner_text()
     shot(page, "verify-qr-forged-fa")
+
+
+def _verifier_token(demo: Demo) -> str:
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sehat.cli.main",
+            "token",
+            "create",
+            "--role",
+            "verifier",
+            "--name",
+            "Acme HR",
+        ],
+        env=demo.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return next(w for w in made.stdout.split() if w.startswith("sehat_"))
+
+
+def test_an_organisation_checks_a_csv_and_downloads_the_answers(
+    demo: Demo, page: Any, tmp_path: Any
+) -> None:
+    page.goto(demo.base + "/org")
+    page.keyboard.type(_verifier_token(demo))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#file")
+    sheet = tmp_path / "applicants.csv"
+    wrong = demo.code[:-1] + str((int(demo.code[-1]) + 1) % 10)
+    sheet.write_text(
+        f"کد صحت,کد ملی\n{_grouped(demo.code)},{demo.national_id}\n{wrong},{demo.national_id}\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("#file", str(sheet))
+    page.click("form[action^='/org/check'] button[type=submit]")
+    page.wait_for_selector("#results")
+    rows = page.locator("#results tbody tr").all_inner_texts()
+    assert len(rows) == 2
+    assert "معتبر" in rows[0] and demo.holder_name in rows[0] and "درست" in rows[0]
+    assert "کد نادرست است" in rows[1]
+    shot(page, "org-results-fa")
+    with page.expect_download() as download:
+        page.click("#download")
+    saved = tmp_path / "answers.csv"
+    download.value.save_as(str(saved))
+    answers = saved.read_text(encoding="utf-8-sig").splitlines()
+    assert answers[0].startswith("line,code,status,match")
+    assert ",VALID,yes," in answers[1] and ",MALFORMED," in answers[2]
+    # The same code twice in one file is refused whole, naming both lines.
+    sheet.write_text(
+        f"code,national_id\n{demo.code},{demo.national_id}\n{demo.code},{demo.national_id}\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("#file", str(sheet))
+    page.click("form[action^='/org/check'] button[type=submit]")
+    page.wait_for_selector("#file-error")
+    error = page.locator("#file-error").inner_text()
+    assert "2" in error.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")) and "3" in error

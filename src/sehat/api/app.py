@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
 from sehat.api import errors
+from sehat.api.answer_headers import AnswerHeaders
 from sehat.api.fastpath import PublicVerify
 from sehat.api.input_guard import InputGuard
 from sehat.api.openapi import declare_errors
@@ -46,9 +47,11 @@ from sehat.services.access_log import AccessBuffer
 from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
-from sehat.store.db import check_schema, make_engine
+from sehat.store.db import check_schema, make_engine, sqlite_files
+from sehat.store.files import check_private
 from sehat.store.prewarm import Prewarm
 from sehat.web import holder as holder_pages
+from sehat.web import org as org_pages
 from sehat.web import pages
 
 WEB_STATIC = Path(pages.__file__).parent / "static"
@@ -143,9 +146,16 @@ def create_app(
     """The API for ``settings``.
 
     Raises InfrastructureError, before anything is served, for a database that is not
-    migrated or is newer than this version (``sehat db upgrade`` / upgrade Sehat).
+    migrated or is newer than this version (``sehat db upgrade`` / upgrade Sehat), and in
+    production for a data directory, keys or registry files that other users may read
+    (naming the ``chmod`` that fixes them; store/files.py).
     Reference institutions missing from the database are added; existing rows are kept.
     """
+    if settings.production:
+        check_private(
+            settings.data_dir,
+            sqlite_files(engine.url if engine is not None else settings.database_url),
+        )
     public_limit = parse_limit(settings.rate_limit_public, "SEHAT_RATE_LIMIT_PUBLIC")
     token_limit = parse_limit(settings.rate_limit_org, "SEHAT_RATE_LIMIT_ORG")
     if engine is None:
@@ -237,6 +247,7 @@ def create_app(
     # The pages (web/): the same services, server-rendered; their files from the package.
     app.include_router(pages.router)
     app.include_router(holder_pages.router)
+    app.include_router(org_pages.router)
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
     declare_errors(app, (module.router for module in routers))
 
@@ -274,7 +285,9 @@ def create_app(
     app.outer = lambda inner: RequestLog(  # refused requests are logged too
         # A refused request costs no body reading, no database and no thread.
         RateLimit(
-            PublicVerify(inner, app),  # the busiest path, before the framework is entered
+            # The busiest path, before the framework is entered; then no-store, nosniff and
+            # relative redirects on every other answer.
+            PublicVerify(AnswerHeaders(inner), app),
             public=public_limit,
             token=token_limit,
             redis_url=settings.redis_url,

@@ -26,29 +26,11 @@ from sehat.services.principal import Principal, Role
 from sehat.services.verification import SHAREABLE_FIELDS
 from sehat.store.tx import in_transaction
 from sehat.web.pages import NO_STORE, lang_of, render
+from sehat.web.session import end_session, keep_session, same_origin, signed_in
 from sehat.web.words import words
 
 router = APIRouter(include_in_schema=False)
-COOKIE = "sehat_session"
 LIFETIMES = {"86400": "day", "604800": "week", "2592000": "month"}
-
-
-def _principal(request: Request) -> Principal | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    try:
-        with request.app.state.engine.connect() as conn:
-            principal = authenticate(conn, token, datetime.now(UTC))
-    except AuthenticationError:
-        return None
-    return principal if principal.role is Role.HOLDER else None
-
-
-def _same_origin(request: Request) -> bool:
-    """A form that changes something must come from this site's own page."""
-    origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
 def _suffix(request: Request) -> str:
@@ -84,7 +66,7 @@ def _me(request: Request, principal: Principal, status: int = 200, **extra: Any)
 @router.get("/me", response_class=HTMLResponse)
 def me_page(request: Request) -> Response:
     """Sign in, or my documents, shares and access log."""
-    principal = _principal(request)
+    principal = signed_in(request, Role.HOLDER)
     if principal is None:
         return render(request, "signin.html")
     return _me(request, principal)
@@ -94,7 +76,7 @@ def me_page(request: Request) -> Response:
 def sign_in(request: Request, token: str = Form(max_length=200)) -> Response:
     """Check the holder token; keep it in the session cookie."""
     w = words(lang_of(request))
-    if not _same_origin(request):
+    if not same_origin(request):
         return render(request, "signin.html", 403, error=w["bad_origin"])
     try:
         with request.app.state.engine.connect() as conn:
@@ -103,25 +85,13 @@ def sign_in(request: Request, token: str = Form(max_length=200)) -> Response:
         return render(request, "signin.html", 401, error=w["bad_token"])
     if principal.role is not Role.HOLDER:
         return render(request, "signin.html", 403, error=w["not_holder"])
-    response = RedirectResponse("/me" + _suffix(request), status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token.strip(),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=8 * 3600,
-        path="/",
-    )
-    return response
+    return keep_session(request, token.strip(), "/me" + _suffix(request))
 
 
 @router.post("/me/sign-out")
 def sign_out(request: Request) -> Response:
     """Forget the session."""
-    response = RedirectResponse("/me" + _suffix(request), status_code=303)
-    response.delete_cookie(COOKIE, path="/")
-    return response
+    return end_session("/me" + _suffix(request))
 
 
 @router.post("/me/shares", response_class=HTMLResponse)
@@ -132,10 +102,10 @@ def make_share(
     fields: list[str] | None = Form(default=None),
 ) -> Response:
     """Make a share link; its address is shown once, on the answer page."""
-    principal = _principal(request)
+    principal = signed_in(request, Role.HOLDER)
     if principal is None:
         return RedirectResponse("/me" + _suffix(request), status_code=303)
-    if not _same_origin(request):
+    if not same_origin(request):
         return _me(request, principal, 403, error=words(lang_of(request))["bad_origin"])
     lifetime = int(expires_in) if expires_in in LIFETIMES else 0
     state = request.app.state
@@ -154,8 +124,8 @@ def make_share(
 @router.post("/me/shares/{share_id}/revoke")
 def revoke_share(request: Request, share_id: str) -> Response:
     """Revoke a share link: it stops working at once."""
-    principal = _principal(request)
-    if principal is not None and _same_origin(request):
+    principal = signed_in(request, Role.HOLDER)
+    if principal is not None and same_origin(request):
         # Not this holder's share: nothing to do; the list shows what is theirs.
         with contextlib.suppress(SehatError):
             in_transaction(
@@ -168,7 +138,7 @@ def revoke_share(request: Request, share_id: str) -> Response:
 @router.get("/me/documents/{code}/qr.png")
 def my_qr(request: Request, code: str) -> Response:
     """The document's signed QR as an image, to print or show."""
-    principal = _principal(request)
+    principal = signed_in(request, Role.HOLDER)
     if principal is None:
         return RedirectResponse("/me" + _suffix(request), status_code=303)
     try:
@@ -186,7 +156,7 @@ def my_qr(request: Request, code: str) -> Response:
 @router.get("/me/documents/{code}/credential.json")
 def my_credential(request: Request, code: str) -> Response:
     """The document as a W3C Verifiable Credential, to keep in a wallet."""
-    principal = _principal(request)
+    principal = signed_in(request, Role.HOLDER)
     if principal is None:
         return RedirectResponse("/me" + _suffix(request), status_code=303)
     state = request.app.state

@@ -86,6 +86,34 @@ WORDS: dict[str, dict[Lang, str]] = {
     },
     "api": {"fa": "راهنمای API", "en": "API documentation"},
     "me": {"fa": "مدارک من", "en": "My documents"},
+    "org": {"fa": "استعلام گروهی سازمان‌ها", "en": "Organisations: bulk check"},
+    "org_signin_title": {
+        "fa": "ورود سازمان استعلام‌کننده",
+        "en": "Sign in as a verifying organisation",
+    },
+    "org_token_hint": {
+        "fa": "توکن API سازمان شما (نقش verifier)؛ "
+        "در نسخه آزمایشی، توکنی که `sehat demo` چاپ می‌کند",
+        "en": "Your organisation's API token (verifier role); "
+        "in the demo, the one `sehat demo` prints",
+    },
+    "not_org": {
+        "fa": "این توکن از آنِ سازمان استعلام‌کننده نیست",
+        "en": "This is not a verifying organisation's token",
+    },
+    "org_file_label": {
+        "fa": "پرونده CSV با ستون‌های code و national_id (یا «کد صحت» و «کد ملی»)",
+        "en": "A CSV file with code and national_id columns (or «کد صحت» and «کد ملی»)",
+    },
+    "org_file_hint": {
+        "fa": "تا ۱۰٬۰۰۰ ردیف؛ UTF-8 یا Windows-1256؛ "
+        "جداکننده ویرگول، نقطه‌ویرگول یا تب؛ هر مدرک یک بار",
+        "en": "Up to 10,000 rows; UTF-8 or Windows-1256; "
+        "comma, semicolon or tab; each document once",
+    },
+    "org_check": {"fa": "استعلام همه", "en": "Check them all"},
+    "line": {"fa": "سطر", "en": "Line"},
+    "download_results": {"fa": "دریافت نتیجه (CSV)", "en": "Download the results (CSV)"},
     "qr_label": {
         "fa": "یا عکس یا تصویر اسکن‌شده کد QR روی مدرک را بفرستید",
         "en": "Or send a photo or scan of the QR code on the document",

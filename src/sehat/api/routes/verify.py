@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -26,22 +25,15 @@ from sehat.api.deps import (
     client_address,
     get_optional_principal,
 )
-from sehat.config import Settings
-from sehat.core import code as authcode
 from sehat.core.national_id import parse_national_id
-from sehat.errors import CodeFormatError, InputError, Problem
-from sehat.reference.models import Reference
-from sehat.services import access_log
-from sehat.services.access_log import Access, Channel
-from sehat.services.evidence import Evidence
-from sehat.services.id_checks import IdChecks, subjects_of
-from sehat.services.principal import Principal, Role
+from sehat.services import bulk_verification
+from sehat.services.access_log import Channel
+from sehat.services.id_checks import subjects_of
+from sehat.services.principal import Principal
 from sehat.services.verification import (
     Found,
     access_of,
-    checked_answer,
     holder_check,
-    look_up_many,
     look_up_with,
 )
 
@@ -135,108 +127,6 @@ def verify_holder(
         )
 
 
-def _refuse_repeated_codes(codes: list[str], reference: Reference, where: list[str]) -> None:
-    """One batch may name a code once (DESIGN §5): else the whole batch is refused, naming
-    both items (``where``: how each is named to the caller), before anything is looked up."""
-    seen: dict[str, int] = {}
-    for index, text in enumerate(codes):
-        try:
-            key = authcode.parse(
-                text, domains=reference.domains.keys(), kinds=reference.kinds.keys()
-            ).code
-        except CodeFormatError:
-            continue  # answered MALFORMED on its own
-        if key in seen:
-            first, second = where[seen[key]], where[index]
-            raise InputError(
-                Problem(
-                    f"{second}.code" if second.startswith("items") else second,
-                    f"{first} and {second} name the same code {key}; a batch may name each "
-                    "document once",
-                    f"{first} و {second} هر دو کد {key} را دارند؛ هر مدرک فقط یک بار در هر دسته",
-                    f"check the document once: remove {second} (or {first})",
-                    f"یکی از {first} یا {second} را حذف کنید",
-                    position=index,
-                )
-            )
-        seen[key] = index
-
-
-def _bulk(
-    conn: sa.Connection,
-    reference: Reference,
-    evidence: Evidence,
-    principal: Principal,
-    checks: IdChecks,
-    items: list[tuple[str, str]],
-) -> list[dict[str, Any]]:
-    """Answers for (code, national ID) pairs in order; each bad item is MALFORMED alone."""
-    now = checks.now
-    found = look_up_many(conn, reference, evidence, [code for code, _ in items])
-    checks.load(one.document_id for one in found if one.document_id is not None)
-    results: list[dict[str, Any]] = []
-    accesses: list[Access] = []
-    for index, ((_, national_id), one) in enumerate(zip(items, found, strict=True)):
-        if one.answer["status"] == "MALFORMED":
-            results.append({**one.answer, "match": False, "problems": _at(index, "code", one)})
-            continue
-        try:
-            wanted = str(parse_national_id(national_id))
-        except InputError as exc:
-            results.append(
-                {
-                    "status": "MALFORMED",
-                    "code": None,
-                    "match": False,
-                    "message": exc.message,
-                    "message_fa": exc.message_fa,
-                    "problems": [
-                        {**p.as_dict(), "field": f"items[{index}].national_id"}
-                        for p in exc.problems
-                    ],
-                }
-            )
-            continue
-        answer, outcome = checked_answer(one, wanted, checks)
-        results.append(answer)
-        access = access_of(one, Channel.BATCH, principal, now, answer.get("match"), outcome)
-        if access is not None:
-            accesses.append(access)
-    checks.finish()
-    access_log.record(conn, accesses)
-    return results
-
-
-def _checked_bulk(
-    engine: sa.Engine,
-    reference: Reference,
-    evidence: Evidence,
-    settings: Settings,
-    principal: Principal,
-    address: str | None,
-    items: list[tuple[str, str]],
-    where: list[str],
-) -> list[dict[str, Any]]:
-    _refuse_repeated_codes([code for code, _ in items], reference, where)
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        checks = IdChecks.begin(conn, settings.id_checks, subjects_of(principal, address), now)
-        return _bulk(conn, reference, evidence, principal, checks, items)
-
-
-def _at(index: int, name: str, found: Found) -> list[dict[str, Any]]:
-    return [
-        {**p, "field": f"items[{index}].{p.get('field') or name}"}
-        for p in found.answer.get("problems", [])
-    ]
-
-
-def _require_org(principal: Principal) -> None:
-    principal.require_role(
-        Role.VERIFIER, Role.OPERATOR, what_en="verify in bulk", what_fa="استعلام گروهی"
-    )
-
-
 @router.post("/verify/batch")
 def verify_batch(
     body: BatchVerifyIn,
@@ -248,12 +138,12 @@ def verify_batch(
     principal: PrincipalDep,
 ) -> dict[str, Any]:
     """An organisation's bulk verification: results in order, one bad item never fails the rest."""
-    _require_org(principal)
+    bulk_verification.require_org(principal)
     items = [(item.code, item.national_id) for item in body.items]
     address = client_address(request)
     where = [f"items[{i}]" for i in range(len(items))]
     return {
-        "results": _checked_bulk(
+        "results": bulk_verification.check(
             engine, reference, evidence, settings, principal, address, items, where
         )
     }
@@ -280,13 +170,13 @@ async def verify_batch_csv(
 ) -> Response:
     """Bulk verification for spreadsheets: a CSV with `code` and `national_id` columns in
     (UTF-8 or Windows-1256; comma, semicolon or tab), one answer line per input line out."""
-    _require_org(principal)
+    bulk_verification.require_org(principal)
     table = bulk_csv.read(await request.body(), MAX_BATCH)
 
     address = client_address(request)
     where = [f"line {line}" for line in table.lines]
     results = await run_in_threadpool(
-        _checked_bulk,
+        bulk_verification.check,
         engine,
         reference,
         evidence,
