@@ -29,18 +29,13 @@ from sehat.services.evidence import Evidence, VersionToSign
 from sehat.services.id_checks import IdCheckCaller, limit_error
 from sehat.services.id_checks import Outcome as CheckOutcome
 from sehat.services.principal import Principal
+from sehat.services.submissions import Item, graduation_key
+from sehat.services.submissions import Submission as Submission  # part of issuing's interface
+from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
 from sehat.store.upsert import insert_ignore
 
 MAX_BATCH = 5000
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One graduation record as received, with its optional idempotency key."""
-
-    raw: Mapping[str, object]
-    idempotency_key: str | None = None
 
 
 @dataclass
@@ -60,42 +55,6 @@ class SubmissionResult:
             "code": self.code,
             "reasons": self.reasons,
         }
-
-
-@dataclass
-class _Item:
-    index: int
-    sub: Submission
-    record: GraduationRecord | None
-    problems: list[Problem]
-    public_id: str
-    key: tuple[str, int, int, str] | None
-    institution: str
-    row_id: int | None = None
-    replay_of: int | None = None  # submission row id whose result this item repeats
-    reevaluate: bool = False
-    person_id: int | None = None
-    decision: Decision | None = None
-    document_id: int | None = None
-    code: str | None = None
-
-
-def _graduation_key(
-    raw: Mapping[str, object], record: GraduationRecord | None
-) -> tuple[str, int, int, str] | None:
-    if record is not None:
-        return (record.student_number, record.kind, record.seminary_level or 0, record.field_code)
-    try:
-        student = normalize_digits_field(str(raw.get("student_number") or ""))
-        kind = int(normalize_digits_field(str(raw.get("kind") or "")))
-        level_text = normalize_digits_field(str(raw.get("seminary_level") or "0")) or "0"
-        field_code = normalize_digits_field(str(raw.get("field_code") or ""))
-        level = int(level_text)
-    except ValueError:
-        return None
-    if not student or not field_code or not 1 <= kind <= 9 or not 0 <= level <= 4:
-        return None
-    return (student, kind, level, field_code)
 
 
 def _pending_reason(decision: Decision, reference: Reference, record: GraduationRecord) -> Problem:
@@ -184,7 +143,7 @@ class Issuer:
         return self._results(items)
 
     # -- steps ----------------------------------------------------------------------------
-    def _prepare(self, index: int, sub: Submission, institution: str) -> _Item:
+    def _prepare(self, index: int, sub: Submission, institution: str) -> Item:
         record: GraduationRecord | None = None
         problems: list[Problem] = []
         try:
@@ -197,24 +156,24 @@ class Issuer:
                 f"record {index}: institution {given} is not the token's institution {institution}",
                 f"رکورد {index}: موسسه {given} با موسسه توکن ({institution}) یکی نیست",
             )
-        return _Item(
+        return Item(
             index,
             sub,
             record,
             problems,
             str(uuid.uuid4()),
-            _graduation_key(sub.raw, record),
+            graduation_key(sub.raw, record),
             institution,
         )
 
-    def _match_existing(self, items: list[_Item]) -> None:
-        by_institution: dict[str, list[_Item]] = defaultdict(list)
+    def _match_existing(self, items: list[Item]) -> None:
+        by_institution: dict[str, list[Item]] = defaultdict(list)
         for it in items:
             by_institution[it.institution].append(it)
         for institution, group in by_institution.items():
             self._match_existing_at(group, institution)
 
-    def _match_existing_at(self, items: list[_Item], institution: str) -> None:
+    def _match_existing_at(self, items: list[Item], institution: str) -> None:
         keys = [it.sub.idempotency_key for it in items if it.sub.idempotency_key]
         by_key: dict[str, tuple[int, str]] = {}
         s = t.submissions.c
@@ -247,7 +206,7 @@ class Issuer:
                 else:
                     it.replay_of = row_id
 
-    def _upsert_persons(self, items: list[_Item]) -> None:
+    def _upsert_persons(self, items: list[Item]) -> None:
         people: dict[str, GraduationRecord] = {}
         for it in items:
             assert it.record is not None
@@ -297,7 +256,7 @@ class Issuer:
                 out.update((f"{prefix}{r.key}", r.id) for r in self.conn.execute(query))
         return out
 
-    def _insert_submissions(self, items: list[_Item]) -> None:
+    def _insert_submissions(self, items: list[Item]) -> None:
         inserts = []
         for it in items:
             if it.reevaluate:
@@ -374,7 +333,7 @@ class Issuer:
 
     def decide_and_issue(
         self,
-        items: list[_Item],
+        items: list[Item],
         actor: str,
         *,
         resolving: bool = False,
@@ -386,7 +345,7 @@ class Issuer:
         by_code, candidates = self._prefetch(valid)
         refused = {} if resolving else self._check_named(valid, by_code, actor)
         docs: list[dict[str, Any]] = []
-        issued: list[_Item] = []
+        issued: list[Item] = []
         updates: list[dict[str, Any]] = []
         requests: list[dict[str, Any]] = []
         foreign: list[dict[str, Any]] = []
@@ -450,7 +409,7 @@ class Issuer:
             self.conn.execute(insert_ignore(self.conn, t.foreign_priors), foreign)
 
     def _check_named(
-        self, items: list[_Item], by_code: dict[str, PriorDoc], actor: str
+        self, items: list[Item], by_code: dict[str, PriorDoc], actor: str
     ) -> dict[int, dict[str, object]]:
         """A stored document named as a graduate's prior (or a transcript's degree) is a
         claim that its holder is this graduate: a national-ID check, limited like the others
@@ -460,7 +419,7 @@ class Issuer:
         Raises:
             IdCheckLimitError: the registrar's budget of wrong IDs is already spent.
         """
-        named: list[tuple[_Item, PriorDoc, bool]] = []
+        named: list[tuple[Item, PriorDoc, bool]] = []
         for it in items:
             rec = it.record
             assert rec is not None
@@ -510,9 +469,7 @@ class Issuer:
         access_log.record(self.conn, accesses)
         return refused
 
-    def _prefetch(
-        self, items: list[_Item]
-    ) -> tuple[dict[str, PriorDoc], dict[str, list[PriorDoc]]]:
+    def _prefetch(self, items: list[Item]) -> tuple[dict[str, PriorDoc], dict[str, list[PriorDoc]]]:
         codes = {c for it in items for c in (it.record.prior_code, it.record.degree_code) if c}  # type: ignore[union-attr]
         person_ids = {it.person_id for it in items if it.person_id is not None}
         by_code = {d.code: d for d in self.load_docs(t.documents.c.code, list(codes))}
@@ -558,7 +515,7 @@ class Issuer:
             )
         return out
 
-    def _new_document(self, it: _Item, institution: str) -> dict[str, Any]:
+    def _new_document(self, it: Item, institution: str) -> dict[str, Any]:
         rec = it.record
         assert rec is not None and it.decision is not None
         code = authcode.generate(
@@ -585,7 +542,7 @@ class Issuer:
             "salt": secrets.token_bytes(16),
         }
 
-    def _store_documents(self, docs: list[dict[str, Any]], issued: list[_Item], actor: str) -> None:
+    def _store_documents(self, docs: list[dict[str, Any]], issued: list[Item], actor: str) -> None:
         if not docs:
             return
         # Random serials almost never collide; when one does, draw again before inserting.
@@ -663,7 +620,7 @@ class Issuer:
 
     def _update_row(
         self,
-        it: _Item,
+        it: Item,
         outcome: Outcome,
         reasons: list[dict[str, object]],
         document_id: int | None = None,
@@ -694,7 +651,7 @@ class Issuer:
             updates,
         )
 
-    def _backfill_row(self, it: _Item, decision: Decision, institution: str) -> dict[str, Any]:
+    def _backfill_row(self, it: Item, decision: Decision, institution: str) -> dict[str, Any]:
         rec = it.record
         assert rec is not None
         return {
@@ -711,7 +668,7 @@ class Issuer:
             "created_at": self.now,
         }
 
-    def _foreign_row(self, it: _Item) -> dict[str, Any]:
+    def _foreign_row(self, it: Item) -> dict[str, Any]:
         rec = it.record
         assert rec is not None and rec.prior_foreign is not None
         f = rec.prior_foreign
@@ -729,11 +686,9 @@ class Issuer:
 
     def _resolve_waiting(self, person_ids: set[int], kinds: set[int]) -> None:
         """Issue PENDING_PRIOR documents whose prior degree has now arrived (DESIGN §3)."""
-        from sehat.services.waiting import resolve_waiting
-
         resolve_waiting(self, person_ids, kinds=kinds)
 
-    def _results(self, items: list[_Item]) -> list[SubmissionResult]:
+    def _results(self, items: list[Item]) -> list[SubmissionResult]:
         ids = {it.replay_of or it.row_id for it in items}
         s, d = t.submissions.c, t.documents.c
         rows: dict[int, Any] = {}

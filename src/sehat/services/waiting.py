@@ -10,6 +10,7 @@ from sehat.core.ladder import Outcome
 from sehat.core.record import validate_record
 from sehat.errors import InputError
 from sehat.reference.models import Reference
+from sehat.services.submissions import Item, Submission, graduation_key
 from sehat.store import schema as t
 
 if TYPE_CHECKING:
@@ -45,8 +46,6 @@ def resolve_waiting(
     degree a domain admin approved. ``kinds``: the kinds just issued; only waiting documents
     that such a document could unblock are re-decided (None: all).
     """
-    from sehat.services.issuance import Submission, _graduation_key, _Item
-
     total = 0
     conn = issuer.conn
     s = t.submissions.c
@@ -68,13 +67,13 @@ def resolve_waiting(
                 record = validate_record(row.record, issuer.reference, today=issuer.today)
             except InputError:
                 continue  # reference data changed under it; it stays waiting for a registrar
-            item = _Item(
+            item = Item(
                 0,
                 Submission(row.record),
                 record,
                 [],
                 row.public_id,
-                _graduation_key(row.record, record),
+                graduation_key(row.record, record),
                 row.institution,
                 row_id=row.id,
                 person_id=row.person_id,
