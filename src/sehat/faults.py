@@ -6,7 +6,9 @@ none of them is ever printed. What is printed is enough to find the fault in the
 error id the caller also receives, the exception's type, and the file and line of every
 frame it passed through (and of the exceptions that caused it)::
 
-    error_id=5f0c2a91d3b74e68 sqlalchemy.exc.OperationalError at sehat/api/app.py:120 > …
+    error_id=5f0c2a91d3b74e68 500 POST /api/v1/graduations: sqlalchemy.exc.OperationalError
+    at sehat/api/errors.py:… > … > sqlalchemy/engine/default.py:…; caused by
+    sqlite3.OperationalError at sqlalchemy/engine/default.py:…
 """
 
 from __future__ import annotations

@@ -146,8 +146,9 @@ def test_an_infrastructure_fault_answers_503_and_logs_its_cause_without_the_mess
     for answer in (down, chained):
         error = answer.json()["error"]
         assert error["type"] == "unavailable" and ID.match(error["error_id"])
-        assert f"error_id={error['error_id']} 503 sehat.errors.InfrastructureError" in log
+        assert f"error_id={error['error_id']} 503 GET /api/v1/test-" in log
     [line] = [x for x in log.splitlines() if chained.json()["error"]["error_id"] in x]
+    assert ": sehat.errors.InfrastructureError at " in line
     assert "; caused by KeyError at " in line
     assert "ConnectionRefusedError" not in log  # `from None` hid it
     assert NATIONAL_ID not in log and "lost" not in log and "refused" not in log

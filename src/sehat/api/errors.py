@@ -246,12 +246,12 @@ def log_fault(exc: BaseException, scope: Scope, status: int) -> str:
     route template, and the file:line of each frame; returns the id for the answer."""
     error_id = new_error_id()
     log.error(
-        "error_id=%s %d %s on %s %s",
+        "error_id=%s %d %s %s: %s",
         error_id,
         status,
-        describe(exc),
         scope.get("method", "-"),
         route_of(scope),
+        describe(exc),
     )
     return error_id
 

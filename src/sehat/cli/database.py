@@ -1,6 +1,9 @@
-"""``sehat db check``: is every page of the SQLite files sound? (docs/operations.md)"""
+"""``sehat db check`` (is every page of the SQLite files sound?) and ``sehat db backup DIR``
+(an online copy of both); docs/operations.md."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import sqlalchemy as sa
 import typer
@@ -8,6 +11,7 @@ from rich.console import Console
 
 from sehat.config import load_settings
 from sehat.errors import DamagedDatabaseError, InfrastructureError, SehatError
+from sehat.store.backup import backup_files
 from sehat.store.db import check_files_of, check_schema, make_engine, sqlite_files
 
 console = Console(highlight=False)
@@ -62,3 +66,31 @@ def db_check() -> None:
             soft_wrap=True,
         )
     console.print("the schema is current / ساختار پایگاه داده به‌روز است")
+
+
+def db_backup(
+    directory: Path = typer.Argument(..., help="a new or empty directory for the copies"),
+) -> None:
+    """Copy both SQLite files (registry and access log) into DIR while the server serves,
+    with SQLite's backup API; each copy is read whole before it is named. Exit 0 when both
+    are written, 1 when a copy is not sound, 2 when no backup can be taken (PostgreSQL:
+    pg_dump or pg_basebackup)."""
+    try:
+        files = sqlite_files(load_settings().database_url)
+        if not files:
+            raise InfrastructureError(
+                "SEHAT_DATABASE_URL is a PostgreSQL database: back it up with pg_dump or "
+                "pg_basebackup (docs/operations.md)",
+                "برای PostgreSQL از pg_dump یا pg_basebackup استفاده کنید (docs/operations.md)",
+            )
+        checks = backup_files(files, directory)
+    except DamagedDatabaseError as exc:
+        raise _fail(exc, 1) from None
+    except SehatError as exc:
+        raise _fail(exc, 2) from None
+    for check in checks:
+        console.print(
+            f"written / نوشته شد: {check.path} ({check.size / 2**20:.1f} MiB, sound)",
+            markup=False,
+            soft_wrap=True,
+        )

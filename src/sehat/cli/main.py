@@ -58,6 +58,7 @@ app = SehatTyper(
 app.add_typer(code_cli.app, name="code")
 app.add_typer(reference_cli.app, name="reference")
 server_cli.db_app.command("check")(database_cli.db_check)
+server_cli.db_app.command("backup")(database_cli.db_backup)
 app.add_typer(server_cli.db_app, name="db")
 app.add_typer(server_cli.token_app, name="token")
 app.add_typer(server_cli.account_app, name="account")

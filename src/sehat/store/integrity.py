@@ -93,12 +93,17 @@ def check_file(path: Path, *, full: bool | None = None) -> FileCheck:
                 reason = "quick_check: " + "; ".join(report[:_SHOWN]) + more
                 raise damaged(path, reason)
     except sqlite3.Error as exc:
-        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _DAMAGED:
+        if is_damage(exc):
             raise damaged(path, str(exc)) from None
         raise _unusable(path, exc) from None
     finally:
         conn.close()
     return FileCheck(path, size, len(tables), quick, time.monotonic() - started)
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Whether SQLite's error says the file is damaged or not a database at all."""
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _DAMAGED
 
 
 def _unusable(path: Path, exc: sqlite3.Error) -> InfrastructureError:
