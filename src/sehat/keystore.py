@@ -28,9 +28,13 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from sehat.core.secret_strength import estimate_bits
 from sehat.errors import ConflictError, InfrastructureError, InputError, NotFoundError, Problem
+from sehat.store.files import make_private_dir
 
 KEK_FILE = "kek.demo"
+KEK_MIN_LENGTH = 32
+KEK_MIN_BITS = 128  # production, by core/secret_strength.py's estimate
 DOMAINS = (1, 2, 3, 4, 5)
 VALIDITY = {
     "root": timedelta(days=3650),
@@ -108,31 +112,58 @@ def _kek_bytes(kek: str) -> bytes:
     )
 
 
+def new_kek() -> str:
+    """A fresh key-encryption key: 32 random bytes in base64url (43 characters, 256 bits),
+    drawn again in the rare case the estimate of core/secret_strength.py would refuse it."""
+    while True:
+        kek = secrets.token_urlsafe(32)
+        if estimate_bits(kek) >= KEK_MIN_BITS:
+            return kek
+
+
 def resolve_kek(data_dir: Path, env_kek: str | None, *, production: bool) -> tuple[str, bool]:
     """The KEK to use, and whether it was generated for a demo (say so to the user).
 
-    Production refuses to start without ``SEHAT_KEK``; development and the demo keep a
-    generated KEK beside the keys (never do that with real keys).
+    Production refuses to start without ``SEHAT_KEK``, or with one that looks made up (under
+    128 bits by a simple estimate: repeated or sequential runs count for nothing);
+    development and the demo keep a generated KEK beside the keys (never do that with real
+    keys).
     """
     if env_kek:
-        if len(env_kek) < 32:
+        if len(env_kek) < KEK_MIN_LENGTH:
             raise InfrastructureError(
-                "SEHAT_KEK is too short: use at least 32 characters of random data, e.g. "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
-                "کلید رمزگذاری کلیدها (SEHAT_KEK) کوتاه است؛ دست‌کم ۳۲ نویسه تصادفی لازم است",
+                f"SEHAT_KEK is too short: use at least {KEK_MIN_LENGTH} characters of random "
+                "data; `sehat keys kek-new` prints one",
+                "کلید رمزگذاری کلیدها (SEHAT_KEK) کوتاه است؛ دست‌کم ۳۲ نویسه تصادفی لازم است؛ "
+                "`sehat keys kek-new` یکی می‌سازد",
+            )
+        bits = estimate_bits(env_kek)
+        if production and bits < KEK_MIN_BITS:
+            raise InfrastructureError(
+                f"SEHAT_KEK looks made up, not random: about {bits:.0f} bits by a simple "
+                f"estimate (repeated or sequential runs and repeated pieces count for "
+                f"nothing), and production needs at least {KEK_MIN_BITS}. Make one with "
+                "`sehat keys kek-new`, keep it in your secret store and set it as SEHAT_KEK "
+                "before the first start (keys sealed under a KEK open only with it)",
+                f"کلید رمزگذاری کلیدها (SEHAT_KEK) تصادفی به نظر نمی‌رسد: با تخمینی ساده حدود "
+                f"{bits:.0f} بیت آنتروپی دارد و حالت عملیاتی دست‌کم {KEK_MIN_BITS} بیت لازم "
+                "دارد (نویسه‌های تکراری یا پشت‌سرهم به حساب نمی‌آیند)؛ با `sehat keys kek-new` "
+                "کلیدی بسازید، آن را در گاوصندوق اسرار نگه دارید و پیش از نخستین راه‌اندازی در "
+                "SEHAT_KEK بگذارید",
             )
         return env_kek, False
     if production:
         raise InfrastructureError(
             "production mode needs SEHAT_KEK, the key-encryption key for the signing keys; "
-            "set it from your secret store (at least 32 random characters)",
-            "حالت عملیاتی بدون SEHAT_KEK (کلید رمزگذاری کلیدهای امضا) راه‌اندازی نمی‌شود",
+            "make one with `sehat keys kek-new` and set it from your secret store",
+            "حالت عملیاتی بدون SEHAT_KEK (کلید رمزگذاری کلیدهای امضا) راه‌اندازی نمی‌شود؛ "
+            "با `sehat keys kek-new` یکی بسازید",
         )
     path = data_dir / "keys" / KEK_FILE
     if path.exists():
         return path.read_text().strip(), True
-    path.parent.mkdir(parents=True, exist_ok=True)
-    kek = secrets.token_urlsafe(32)
+    make_private_dir(path.parent)
+    kek = new_kek()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(kek)
@@ -150,7 +181,7 @@ class KeyStore:
         self.seal_key = HKDF(
             algorithm=SHA256(), length=32, salt=b"sehat-kek-v1", info=b"seal"
         ).derive(kek.encode())
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.directory)
         self._cache: dict[str, Ed25519PrivateKey] = {}
 
     # -- storage ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sehat.cli.main import app
 from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
 from sehat.core.persian import to_persian_digits
+from sehat.keystore import resolve_kek
 from sehat.reference.loader import default_directory
 
 runner = CliRunner()
@@ -153,3 +154,15 @@ def test_db_upgrade_then_tokens_from_the_command_line(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and "registrar" in listed.output
     assert token[:10] in listed.output  # the prefix, to tell tokens apart
     assert token not in listed.output  # never the secret
+
+
+def test_keys_kek_new_prints_a_fresh_kek_that_production_accepts(tmp_path: Path) -> None:
+    first = runner.invoke(app, ["keys", "kek-new"])
+    second = runner.invoke(app, ["keys", "kek-new"])
+    assert first.exit_code == 0 and second.exit_code == 0
+    kek = first.stdout.strip()
+    assert len(kek) == 43 and "\n" not in kek  # alone on stdout: $(sehat keys kek-new)
+    assert kek != second.stdout.strip()
+    assert "SEHAT_KEK" in first.stderr and "گاوصندوق" in first.stderr
+    assert resolve_kek(tmp_path, kek, production=True) == (kek, False)
+    assert not (tmp_path / "sehat-data").exists()  # nothing stored

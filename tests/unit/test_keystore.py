@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sehat.errors import ConflictError, InfrastructureError
-from sehat.keystore import KeyStatus, KeyStore, Purpose, kid_of, resolve_kek
+from sehat.keystore import KeyStatus, KeyStore, Purpose, kid_of, new_kek, resolve_kek
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 KEK = "k" * 43
@@ -74,3 +74,34 @@ def test_production_refuses_to_start_without_a_kek(tmp_path: Path) -> None:
     kek, generated = resolve_kek(tmp_path, None, production=False)
     assert generated and resolve_kek(tmp_path, None, production=False) == (kek, True)
     assert (tmp_path / "keys" / "kek.demo").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    "guessable",
+    [
+        "a" * 40,  # one character repeated
+        "0123456789abcdefghijklmnopqrstuvwxyz",  # runs of the digits and the alphabet
+        "Xy7!" * 10,  # a short piece typed again and again
+        "aabbccddeeffgghhiijjkkllmmnnooppqqrrsstt",
+        "test-kek-" + "0" * 40,
+    ],
+)
+def test_production_refuses_a_made_up_kek_and_says_how_to_make_one(
+    tmp_path: Path, guessable: str
+) -> None:
+    with pytest.raises(InfrastructureError, match="sehat keys kek-new") as info:
+        resolve_kek(tmp_path, guessable, production=True)
+    assert "at least 128" in info.value.message
+    assert "sehat keys kek-new" in info.value.message_fa
+    assert guessable not in info.value.diagnostics()  # a secret is never repeated back
+    # Development takes it (32 characters or more), as the tests themselves do.
+    assert resolve_kek(tmp_path, guessable, production=False) == (guessable, False)
+
+
+def test_production_takes_a_random_kek() -> None:
+    for _ in range(200):
+        kek = new_kek()
+        assert len(kek) == 43 and resolve_kek(Path("/nonexistent"), kek, production=True) == (
+            kek,
+            False,
+        )

@@ -25,6 +25,7 @@ from sehat.services.key_events import sync_key_events
 from sehat.services.principal import Role
 from sehat.store import schema as t
 from sehat.store.db import make_engine, upgrade
+from sehat.store.files import make_private_dir
 
 console = Console(highlight=False)
 MARKER = ".sehat-demo"
@@ -47,7 +48,7 @@ def demo(
         raise typer.Exit(2)
     if data.exists():
         shutil.rmtree(data)
-    data.mkdir(parents=True)
+    make_private_dir(data)
     (data / MARKER).write_text("demo data: safe to delete\n")
     settings = replace(settings, database_url=default_database_url(data))
     engine = make_engine(settings.database_url)

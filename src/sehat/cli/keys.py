@@ -1,4 +1,5 @@
-"""``sehat keys list|rotate|revoke``: the signing keys (DESIGN §4)."""
+"""``sehat keys list|rotate|revoke|kek-new``: the signing keys (DESIGN §4) and a fresh
+key-encryption key for them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from rich.table import Table
 
 from sehat.config import load_settings
 from sehat.errors import SehatError
-from sehat.keystore import KeyStore, Purpose, now_utc, resolve_kek
+from sehat.keystore import KeyStore, Purpose, new_kek, now_utc, resolve_kek
 
 app = typer.Typer(help="Signing keys / کلیدهای امضا", no_args_is_help=True)
 console = Console(highlight=False)
@@ -91,3 +92,16 @@ def revoke(kid: str, reason: str = typer.Option(..., "--reason", help="e.g. comp
 
     log_key_changes()
     console.print(f"key {kid} revoked / کلید ابطال شد")
+
+
+@app.command("kek-new")
+def kek_new() -> None:
+    """Print a fresh random key-encryption key for SEHAT_KEK (256 bits); nothing is stored."""
+    typer.echo(new_kek())  # alone on stdout, so a script can capture it
+    err.print(
+        "a new key-encryption key: keep it in your secret store and set it as SEHAT_KEK "
+        "before the registry's first start; keys sealed under another KEK open only with "
+        "that one / کلید رمزگذاری تازه: آن را در گاوصندوق اسرار نگه دارید و پیش از نخستین "
+        "راه‌اندازی در SEHAT_KEK بگذارید؛ کلیدهایی که با کلید دیگری رمز شده‌اند فقط با همان "
+        "باز می‌شوند"
+    )

@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 
 from sehat.errors import InfrastructureError
 from sehat.store import schema
+from sehat.store.files import make_private_dir, make_private_file
 from sehat.store.integrity import FileCheck, check_files
 
 MMAP_SIZE = 1 << 40  # as much as the SQLite library allows
@@ -67,9 +68,11 @@ def make_engine(
     of a memory map: for a long bulk writer (``sehat import``), whose memory must not grow
     with the file (mapped pages it touched would count in its resident memory)."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # A new registry is its operator's alone (store/files.py): the folder 0700, the files
+        # 0600, and SQLite gives their -wal and -shm files the same mode.
+        for database in sqlite_files(url)[: 2 if attach_access else 1]:
+            make_private_dir(database.parent)
+            make_private_file(database)
         access = access_log_path(url) if attach_access else None
         engine = sa.create_engine(
             url,
