@@ -80,8 +80,13 @@ def demo(
     if serve:
         from sehat.cli.server import serve_app
 
+        base = f"http://{host}:{port}"
         console.print(
-            f"\nserving on http://{host}:{port}  (OpenAPI: /openapi.json)  Ctrl+C to stop"
+            f"\nserving on {base}  (OpenAPI: /openapi.json)  Ctrl+C to stop\n"
+            f"pages / صفحه‌ها: {base}/ verify a code / استعلام · {base}/me the holder "
+            f"(sign in with the holder token) / دارنده · {base}/org an organisation (the "
+            "verifier token) / سازمان",
+            markup=False,
         )
         serve_app(settings, host, port)
 
