@@ -56,11 +56,17 @@ def test_not_ready_while_the_registry_is_read_into_memory(
 
 
 def test_prewarming_can_be_switched_off(
-    engine: sa.Engine, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    engine: sa.Engine, data_dir: Path, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(prewarm.Prewarm, "start", lambda self: pytest.fail("prewarm started"))
+    started: list[Path] = []
+    monkeypatch.setattr(prewarm.Prewarm, "start", lambda self: started.append(self.path))
     with make_client(engine, data_dir, prewarm=False) as client:
         assert client.get("/readyz").status_code == 200
+    assert started == []
+    # Switched on, SQLite reads its file in; PostgreSQL keeps its own buffers: nothing to read.
+    with make_client(engine, data_dir) as client:
+        client.get("/readyz")
+    assert len(started) == (1 if backend == "sqlite" else 0)
 
 
 def test_the_setting_is_on_or_off() -> None:
