@@ -15,8 +15,11 @@ personal data. A caller quotes the id; the operator finds the fault.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -296,10 +299,72 @@ class HideUnexpected:
         except Exception as exc:
             if outer_failed:
                 raise
-            error_id = log_fault(exc, scope, 500)
             if started:
+                log_fault(exc, scope, fault_status(exc))
                 return  # the answer is on its way; the server closes the connection
-            await JSONResponse(unexpected_body(scope, error_id), 500)(scope, receive, send)
+            await fault_answer(exc, scope)(scope, receive, send)
+
+
+def fault_answer(exc: BaseException, scope: Scope) -> JSONResponse:
+    """The logged answer to an unexpected exception: 503/507 when the database is away or
+    full (nothing was stored; try again), else the generic 500."""
+    status = fault_status(exc)
+    error_id = log_fault(exc, scope, status)
+    if status == 500:
+        return JSONResponse(unexpected_body(scope, error_id), 500)
+    body, headers = unavailable_body(scope, error_id, status)
+    return JSONResponse(body, status, headers=headers)
+
+
+def fault_status(exc: BaseException) -> int:
+    """507 when the database's disk is full, 503 when the database cannot be reached (or is
+    busy past its wait), else 500: a fault of ours. Takes SQLAlchemy's wrapped errors and
+    the drivers' own (the public fast path reads at the driver level)."""
+    wrapped = isinstance(exc, sa.exc.DBAPIError)
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    driver = type(orig).__module__.split(".")[0]
+    if not wrapped and driver not in ("psycopg", "sqlite3"):
+        return 500
+    text = str(orig).lower()
+    if getattr(orig, "sqlstate", None) == "53100" or "disk is full" in text:
+        return 507
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return 503
+    if isinstance(orig, sqlite3.OperationalError):
+        # SQLite says OperationalError for a wrong query too: only these mean "away".
+        away = ("database is locked", "disk i/o error", "unable to open database")
+        return 503 if any(a in text for a in away) else 500
+    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+        return 503  # the server cannot be reached, shut down, or dropped the connection
+    return 500
+
+
+def unavailable_body(
+    scope: Scope, error_id: str, status: int
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answer while the database is away (503) or its disk is full (507): nothing was
+    stored; try again."""
+    if status == 507:
+        body = error_body(
+            "insufficient_storage",
+            f"the registry's storage is full; nothing was stored (error id {error_id}); "
+            "try again later",
+            f"فضای ذخیره‌سازی سامانه پر است و چیزی ثبت نشد (شناسه {error_id})؛ بعداً دوباره "
+            "تلاش کنید",
+            scope=scope,
+            error_id=error_id,
+        )
+        return body, {"Retry-After": "60"}
+    body = error_body(
+        "unavailable",
+        f"the registry's database cannot be reached for the moment; nothing was stored "
+        f"(error id {error_id}); try again in a few seconds",
+        f"پایگاه داده سامانه موقتاً در دسترس نیست و چیزی ثبت نشد (شناسه {error_id})؛ چند "
+        "ثانیه دیگر دوباره تلاش کنید",
+        scope=scope,
+        error_id=error_id,
+    )
+    return body, {"Retry-After": "5"}
 
 
 def unexpected_body(scope: Scope, error_id: str) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sehat.api import errors
@@ -56,9 +55,8 @@ class PublicVerify:
         scope[SUMMARISE] = True  # counted in a summary line, not a line per request
         try:
             body = await public_answer(self.state, path[len(PREFIX) :], None)
-        except Exception as exc:  # the same generic answer as errors.HideUnexpected
-            error_id = errors.log_fault(exc, scope, 500)
-            await JSONResponse(errors.unexpected_body(scope, error_id), 500)(scope, receive, send)
+        except Exception as exc:  # the same answer as errors.HideUnexpected
+            await errors.fault_answer(exc, scope)(scope, receive, send)
             return
         await send(
             {
