@@ -70,25 +70,20 @@ def test_a_wrong_national_id_shows_nothing_personal(demo: Demo, page: Any) -> No
     shot(page, "verify-no-match-fa")
 
 
-def _holder_token(demo: Demo) -> str:
+def _token(demo: Demo, *role: str) -> str:
+    """A token made as an operator makes one: `sehat token create --role …`."""
     made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sehat.cli.main",
-            "token",
-            "create",
-            "--role",
-            "holder",
-            "--national-id",
-            demo.national_id,
-        ],
+        [sys.executable, "-m", "sehat.cli.main", "token", "create", "--role", *role],
         env=demo.env,
         capture_output=True,
         text=True,
         check=True,
     )
     return next(w for w in made.stdout.split() if w.startswith("sehat_"))
+
+
+def _holder_token(demo: Demo) -> str:
+    return _token(demo, "holder", "--national-id", demo.national_id)
 
 
 def test_a_share_link_opens_as_a_page_until_revoked(demo: Demo, page: Any) -> None:
@@ -219,24 +214,7 @@ def test_a_photo_of_the_qr_is_checked_and_a_forged_one_is_refused(
 
 
 def _verifier_token(demo: Demo) -> str:
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sehat.cli.main",
-            "token",
-            "create",
-            "--role",
-            "verifier",
-            "--name",
-            "Acme HR",
-        ],
-        env=demo.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return next(w for w in made.stdout.split() if w.startswith("sehat_"))
+    return _token(demo, "verifier", "--name", "Acme HR")
 
 
 def test_an_organisation_checks_a_csv_and_downloads_the_answers(

@@ -18,15 +18,14 @@ import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from sehat.errors import AuthenticationError, SehatError
+from sehat.errors import SehatError
 from sehat.services import access_log, credentials, documents, shares
-from sehat.services.accounts import authenticate
 from sehat.services.id_checks import guards_of_person
 from sehat.services.principal import Principal, Role
 from sehat.services.verification import SHAREABLE_FIELDS
 from sehat.store.tx import in_transaction
 from sehat.web.pages import NO_STORE, lang_of, render
-from sehat.web.session import end_session, keep_session, same_origin, signed_in
+from sehat.web.session import end_session, keep_session, refusal, same_origin, signed_in
 from sehat.web.words import words
 
 router = APIRouter(include_in_schema=False)
@@ -75,16 +74,11 @@ def me_page(request: Request) -> Response:
 @router.post("/me/sign-in", response_class=HTMLResponse)
 def sign_in(request: Request, token: str = Form(max_length=200)) -> Response:
     """Check the holder token; keep it in the session cookie."""
-    w = words(lang_of(request))
-    if not same_origin(request):
-        return render(request, "signin.html", 403, error=w["bad_origin"])
-    try:
-        with request.app.state.engine.connect() as conn:
-            principal = authenticate(conn, token.strip(), datetime.now(UTC))
-    except AuthenticationError:
-        return render(request, "signin.html", 401, error=w["bad_token"])
-    if principal.role is not Role.HOLDER:
-        return render(request, "signin.html", 403, error=w["not_holder"])
+    refused = refusal(request, token.strip(), (Role.HOLDER,))
+    if refused is not None:
+        status, word = refused
+        said = words(lang_of(request))["not_holder" if word == "wrong_role" else word]
+        return render(request, "signin.html", status, error=said)
     return keep_session(request, token.strip(), "/me" + _suffix(request))
 
 

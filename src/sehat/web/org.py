@@ -5,7 +5,6 @@ limits (DESIGN §5), written to each holder's access log."""
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -13,12 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from sehat.api import bulk_csv
 from sehat.api.deps import client_address
-from sehat.errors import AuthenticationError, IdCheckLimitError, InputError, Problem
+from sehat.errors import IdCheckLimitError, InputError, Problem
 from sehat.services import bulk_verification
-from sehat.services.accounts import authenticate
 from sehat.services.principal import Role
 from sehat.web.pages import lang_of, render
-from sehat.web.session import end_session, keep_session, same_origin, signed_in
+from sehat.web.session import end_session, keep_session, refusal, same_origin, signed_in
 from sehat.web.words import words
 
 router = APIRouter(include_in_schema=False)
@@ -55,16 +53,11 @@ def org_page(request: Request) -> Response:
 @router.post("/org/sign-in", response_class=HTMLResponse)
 def org_sign_in(request: Request, token: str = Form(max_length=200)) -> Response:
     """Check the organisation's token; keep it in the session cookie."""
-    w = words(lang_of(request))
-    if not same_origin(request):
-        return _signin(request, 403, w["bad_origin"])
-    try:
-        with request.app.state.engine.connect() as conn:
-            principal = authenticate(conn, token.strip(), datetime.now(UTC))
-    except AuthenticationError:
-        return _signin(request, 401, w["bad_token"])
-    if principal.role not in ROLES:
-        return _signin(request, 403, w["not_org"])
+    refused = refusal(request, token.strip(), ROLES)
+    if refused is not None:
+        status, word = refused
+        said = words(lang_of(request))["not_org" if word == "wrong_role" else word]
+        return _signin(request, status, said)
     return keep_session(request, token.strip(), "/org" + _suffix(request))
 
 

@@ -36,6 +36,19 @@ def same_origin(request: Request) -> bool:
     return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
+def refusal(request: Request, token: str, roles: tuple[Role, ...]) -> tuple[int, str] | None:
+    """Why a sign-in form is refused — (status, word: ``bad_origin``, ``bad_token`` or
+    ``wrong_role``) — or None when ``token`` is valid for one of ``roles``."""
+    if not same_origin(request):
+        return 403, "bad_origin"
+    try:
+        with request.app.state.engine.connect() as conn:
+            principal = authenticate(conn, token, datetime.now(UTC))
+    except AuthenticationError:
+        return 401, "bad_token"
+    return None if principal.role in roles else (403, "wrong_role")
+
+
 def keep_session(request: Request, token: str, then: str) -> RedirectResponse:
     """Signed in: keep the token in the session cookie and go on to ``then`` (relative)."""
     response = RedirectResponse(then, status_code=303)
