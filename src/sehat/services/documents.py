@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import segno
 import sqlalchemy as sa
 
 from sehat.core import code as authcode
@@ -404,6 +406,15 @@ def may_hold_copy(principal: Principal, doc: DocumentRow) -> bool:
         or (principal.role is Role.REGISTRAR and principal.institution == doc.institution)
         or (principal.role is Role.HOLDER and principal.national_id == doc.person_national_id)
     )
+
+
+def qr_png(text: str) -> bytes:
+    """A QR text as a PNG image (error correction level M), to print or show."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False, boost_error=False).save(
+        buffer, kind="png", scale=4, border=4
+    )
+    return buffer.getvalue()
 
 
 def qr_text(conn: sa.Connection, principal: Principal, code: str) -> str:

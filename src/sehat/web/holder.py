@@ -10,11 +10,9 @@ that changes something is a POST from this site's own pages (its Origin is check
 from __future__ import annotations
 
 import contextlib
-import io
 from datetime import UTC, datetime
 from typing import Any
 
-import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -140,11 +138,8 @@ def my_qr(request: Request, code: str) -> Response:
             text = documents.qr_text(conn, principal, code)
     except SehatError:
         return Response(status_code=404, headers=NO_STORE)
-    buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False, boost_error=False).save(
-        buffer, kind="png", scale=4, border=4
-    )
-    return Response(buffer.getvalue(), media_type="image/png", headers=NO_STORE)
+    png = documents.qr_png(text)
+    return Response(png, media_type="image/png", headers=NO_STORE)
 
 
 @router.get("/me/documents/{code}/credential.json")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from typing import Any
 
-import segno
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,13 +65,8 @@ def qr_text(code: str, engine: EngineDep, principal: PrincipalDep) -> str:
 def qr_png(code: str, engine: EngineDep, principal: PrincipalDep) -> Response:
     """The QR as a PNG image (error correction level M)."""
     text = _qr_text(engine, principal, code)
-    buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False, boost_error=False).save(
-        buffer, kind="png", scale=4, border=4
-    )
-    return Response(
-        buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "private, no-store"}
-    )
+    png = documents.qr_png(text)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
 
 
 class CredentialResponse(JSONResponse):
