@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sehat.cli.server import _engine, _guarded
+from sehat.cli.server import engine_for, guarded
 from sehat.config import load_settings
 from sehat.core.record import Assurance
 from sehat.importer.run import ImportOptions, ImportReport, run_import
@@ -57,7 +57,7 @@ def import_file(
     """Import a backfill file: each row ISSUED, PENDING_PRIOR or REJECTED, one results line
     per row (row,status,code,reasons). Running it again changes nothing."""
     out = results or file.with_name(f"{file.stem}-results.csv")
-    settings = _guarded(load_settings)
+    settings = guarded(load_settings)
     reference = load_reference()
     if institution is not None and institution not in reference.institutions:
         err.print(
@@ -70,7 +70,7 @@ def import_file(
     options = ImportOptions(institution=institution, assurance=assurance or Assurance.DIGITISED)
 
     def prepare() -> tuple[sa.Engine, Evidence]:
-        engine = _engine(settings, memory_map=False)  # flat memory however large
+        engine = engine_for(settings, memory_map=False)  # flat memory however large
         check_schema(engine)
         kek, _ = resolve_kek(settings.data_dir, settings.kek, production=settings.production)
         keystore = KeyStore(settings.data_dir / "keys", kek)
@@ -80,7 +80,7 @@ def import_file(
         in_transaction(engine, lambda c: sync_key_events(c, keystore, now))
         return engine, Evidence(keystore, reference)
 
-    engine, evidence = _guarded(prepare)
+    engine, evidence = guarded(prepare)
     total = _rows_in(file) if file.exists() else None
     started = time.monotonic()
 
@@ -110,7 +110,7 @@ def import_file(
                 rate = rows / max(time.monotonic() - started, 1e-6)
                 progress.update(task, completed=rows, rate=f"{rate:,.0f} rows/s")
 
-            report = _guarded(
+            report = guarded(
                 lambda: run_import(
                     engine,
                     reference,
@@ -133,7 +133,7 @@ def import_file(
                 eta = f", about {(total - rows) / rate:,.0f}s left" if total and rate else ""
                 err.print(f"{rows:,} rows, {rate:,.0f} rows/s{eta}", markup=False)
 
-        report = _guarded(
+        report = guarded(
             lambda: run_import(
                 engine,
                 reference,

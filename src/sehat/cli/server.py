@@ -44,7 +44,7 @@ def _fail(exc: SehatError) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _guarded(step: Callable[[], T]) -> T:
+def guarded(step: Callable[[], T]) -> T:
     """Run ``step``; a SehatError or an unreachable database exits 2 with a clear message."""
     try:
         return step()
@@ -62,7 +62,8 @@ def _guarded(step: Callable[[], T]) -> T:
         )
 
 
-def _engine(settings: Settings, *, memory_map: bool = True) -> sa.Engine:
+def engine_for(settings: Settings, *, memory_map: bool = True) -> sa.Engine:
+    """An engine for the configured database; a URL that is not one is an InfrastructureError."""
     try:
         return make_engine(settings.database_url, memory_map=memory_map)
     except (sa.exc.ArgumentError, ImportError) as exc:
@@ -75,7 +76,7 @@ def _engine(settings: Settings, *, memory_map: bool = True) -> sa.Engine:
 
 def _ready() -> sa.Engine:
     """The database named by the environment, refused unless it is at the newest revision."""
-    engine = _engine(load_settings())
+    engine = engine_for(load_settings())
     check_schema(engine)
     return engine
 
@@ -93,7 +94,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
         os.environ["SEHAT_PUBLIC_URL"] = settings.public_url  # for worker processes
     # Built once here even with several workers: it checks the database, makes missing keys
     # and logs key events before any worker starts, so workers never race on them.
-    app = _guarded(lambda: create_app(settings))
+    app = guarded(lambda: create_app(settings))
     if workers > 1:
         # The workers build their own; this process only supervises them and must hold no
         # connection (nor, on SQLite, a lock) of its own while they serve.
@@ -165,7 +166,7 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="worker processes"),
 ) -> None:
     """Serve the API (refuses an unmigrated or newer database, exit 2)."""
-    serve_app(_guarded(load_settings), host, port, workers)
+    serve_app(guarded(load_settings), host, port, workers)
 
 
 @db_app.command("upgrade")
@@ -173,14 +174,14 @@ def db_upgrade() -> None:
     """Migrate the database to the newest schema and add missing reference institutions."""
 
     def step() -> tuple[str, int]:
-        engine = _engine(load_settings())
+        engine = engine_for(load_settings())
         revision = upgrade(engine)
         with engine.begin() as conn:
             added = sync_from_reference(conn, load_reference(), datetime.now(UTC))
         engine.dispose()
         return revision, added
 
-    revision, added = _guarded(step)
+    revision, added = guarded(step)
     console.print(f"database at revision {revision} / پایگاه داده به‌روز شد")
     if added:
         console.print(f"{added} institutions added from the reference data / موسسه افزوده شد")
@@ -189,8 +190,8 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's revision and the newest one this version knows."""
-    engine = _guarded(lambda: _engine(load_settings()))
-    current = _guarded(lambda: current_revision(engine))
+    engine = guarded(lambda: engine_for(load_settings()))
+    current = guarded(lambda: current_revision(engine))
     head = head_revision()
     if current == head:
         try:
@@ -227,7 +228,7 @@ def db_reseal(
         engine.dispose()
         return report
 
-    report = _guarded(step)
+    report = guarded(step)
     console.print(
         f"sealed {report.sealed}, unchanged {report.unchanged}, refused {len(report.refused)} "
         "/ مهر شد"
@@ -248,8 +249,8 @@ def account_create(
 ) -> None:
     """Create an account; prints its id (give it to `sehat token create --account`)."""
     now = datetime.now(UTC)
-    engine = _guarded(_ready)
-    account_id = _guarded(
+    engine = guarded(_ready)
+    account_id = guarded(
         lambda: in_transaction(
             engine,
             lambda c: accounts.create_account(
@@ -263,7 +264,7 @@ def account_create(
 @account_app.command("list")
 def account_list() -> None:
     """Every account (no national IDs)."""
-    engine = _guarded(_ready)
+    engine = guarded(_ready)
     with engine.connect() as conn:
         items = accounts.list_accounts(conn, CLI_OPERATOR)
     table = Table(title="accounts / حساب‌ها", box=None, title_justify="left")
@@ -301,7 +302,7 @@ def token_create(
         )
         raise typer.Exit(2)
     now = datetime.now(UTC)
-    engine = _guarded(_ready)
+    engine = guarded(_ready)
 
     def work(conn: sa.Connection) -> str:
         account_id = account
@@ -320,7 +321,7 @@ def token_create(
         token, _ = accounts.create_token(conn, account_id, now, label=label, expires_at=expires)
         return token
 
-    token = _guarded(lambda: in_transaction(engine, work))
+    token = guarded(lambda: in_transaction(engine, work))
     console.print(token, markup=False)
     err.print("shown once: store it now / فقط همین یک بار نمایش داده می‌شود", markup=False)
 
@@ -328,7 +329,7 @@ def token_create(
 @token_app.command("list")
 def token_list() -> None:
     """Tokens (never their secrets)."""
-    engine = _guarded(_ready)
+    engine = guarded(_ready)
     with engine.connect() as conn:
         items = accounts.list_tokens(conn, CLI_OPERATOR)
     table = Table(title="tokens / توکن‌ها", box=None, title_justify="left")
@@ -356,9 +357,9 @@ def token_list() -> None:
 @token_app.command("revoke")
 def token_revoke(token_id: str) -> None:
     """Revoke a token by its id (see `sehat token list`); it stops working at once."""
-    engine = _guarded(_ready)
+    engine = guarded(_ready)
     now = datetime.now(UTC)
-    _guarded(
+    guarded(
         lambda: in_transaction(
             engine, lambda c: accounts.revoke_token(c, CLI_OPERATOR, token_id, now)
         )
