@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from starlette.concurrency import run_in_threadpool
 
 from sehat.api.deps import client_address, get_optional_principal
@@ -82,10 +83,26 @@ def _filters(lang: Lang) -> dict[str, Any]:
     return {"num": num, "code": code, "day": day, "when": when, "word": word}
 
 
+_BY_LANG: dict[str, dict[str, Any]] = {lang: _filters(lang) for lang in ("fa", "en")}
+
+
+def _in_page_language(name: str) -> Any:
+    """A filter that formats in the language of the page being rendered (its ``lang``): one
+    environment for every request, so concurrent pages never swap each other's filters."""
+
+    @pass_context
+    def apply(context: Any, value: object) -> str:
+        return str(_BY_LANG[context.get("lang", "fa")][name](value))
+
+    return apply
+
+
+for _name in ("num", "code", "day", "when", "word"):
+    templates.env.filters[_name] = _in_page_language(_name)
+
+
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = lang_of(request)
-    environment = templates.env.overlay()
-    environment.filters.update(_filters(lang))
     query = dict(request.query_params)
     if lang == "en":
         query.pop("lang", None)
@@ -94,7 +111,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     switch = request.url.path + (
         "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
     )
-    html = environment.get_template(name).render(
+    html = templates.env.get_template(name).render(
         request=request, lang=lang, w=words(lang), switch_href=switch, **context
     )
     headers = {**NO_STORE, "Content-Language": lang}
