@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -32,6 +33,19 @@ def _sehat(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=300,
     )
+
+
+def _access_rows(path: Path) -> int:
+    """Rows in the live access-log file, read as another process would (SQLite, read-only)."""
+    if not path.exists():
+        return 0
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        return int(conn.execute("SELECT count(*) FROM access_log").fetchone()[0])
+    except sqlite3.OperationalError:  # the table is not there yet
+        return 0
+    finally:
+        conn.close()
 
 
 def test_a_backup_taken_while_serving_and_writing_restores_and_audits(tmp_path: Path) -> None:
@@ -74,6 +88,11 @@ def test_a_backup_taken_while_serving_and_writing_restores_and_audits(tmp_path: 
         try:
             deadline = time.monotonic() + 60
             while len(issued) < 20:
+                assert time.monotonic() < deadline and not failures, failures[:3]
+                time.sleep(0.1)
+            # The server writes access rows in batches about once a second: wait until some are
+            # in the file, so the ordering check below is not vacuous.
+            while not _access_rows(live.with_name("sehat-access.db")):
                 assert time.monotonic() < deadline and not failures, failures[:3]
                 time.sleep(0.1)
             before = list(issued)
