@@ -33,6 +33,7 @@ from sehat.services.submissions import Item, graduation_key
 from sehat.services.submissions import Submission as Submission  # part of issuing's interface
 from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
+from sehat.store.ids import take_ids
 from sehat.store.upsert import insert_ignore
 
 MAX_BATCH = 5000
@@ -363,6 +364,9 @@ class Issuer:
         valid = [it for it in items if it.record is not None]
         by_code, candidates = self._prefetch(valid)
         refused = {} if resolving else self._check_named(valid, by_code, actor)
+        # Ids taken up front (store/ids.py): one plain insert per batch, and a document whose
+        # prior is issued earlier in the same batch points at it from the start.
+        doc_ids = iter(take_ids(self.conn, t.documents, len(valid)))
         docs: list[dict[str, Any]] = []
         issued: list[Item] = []
         updates: list[dict[str, Any]] = []
@@ -390,12 +394,12 @@ class Issuer:
             )
             it.decision = decision
             if decision.outcome is Outcome.ISSUED:
-                doc = self._new_document(it, it.institution)
+                doc = self._new_document(it, it.institution, next(doc_ids))
                 docs.append(doc)
                 issued.append(it)
                 candidates[rec.person_key].append(
                     PriorDoc(
-                        id=-len(docs),
+                        id=doc["id"],
                         code=doc["code"],
                         person_key=rec.person_key,
                         institution=it.institution,
@@ -535,7 +539,7 @@ class Issuer:
             )
         return out
 
-    def _new_document(self, it: Item, institution: str) -> dict[str, Any]:
+    def _new_document(self, it: Item, institution: str, doc_id: int) -> dict[str, Any]:
         rec = it.record
         assert rec is not None and it.decision is not None
         code = authcode.generate(
@@ -543,6 +547,7 @@ class Issuer:
         )
         prior = it.decision.prior
         return {
+            "id": doc_id,
             "code": code,
             "institution": institution,
             "domain": int(institution[0]),
@@ -557,7 +562,7 @@ class Issuer:
             "issued_at": self.now,
             "issued_year": jalali_year_of(self.today),
             "graduation_date": rec.graduation_date,
-            "prior_document_id": prior.id if prior and prior.id > 0 else None,
+            "prior_document_id": prior.id if prior else None,
             "assurance": rec.assurance.value,
             "salt": secrets.token_bytes(16),
         }
@@ -588,34 +593,20 @@ class Issuer:
                     d["code"] = authcode.generate(
                         d["domain"], int(d["institution"][1:]), d["issued_year"], d["kind"]
                     )
-        # Priors issued earlier in this same batch are resolved to their new row ids below.
-        rows = self.conn.execute(
-            t.documents.insert().returning(t.documents.c.id, sort_by_parameter_order=True), docs
-        ).all()
-        for it, doc, row in zip(issued, docs, rows, strict=True):
-            it.document_id, it.code = row.id, doc["code"]
-        by_code = {doc["code"]: row.id for doc, row in zip(docs, rows, strict=True)}
-        fixups = []
-        for it in issued:
-            prior = it.decision.prior if it.decision else None
-            if prior is not None and prior.id < 0:
-                fixups.append({"b_id": it.document_id, "b_prior": by_code[prior.code]})
-        if fixups:
-            self.conn.execute(
-                t.documents.update()
-                .where(t.documents.c.id == sa.bindparam("b_id"))
-                .values(prior_document_id=sa.bindparam("b_prior")),
-                fixups,
-            )
+        self.conn.execute(t.documents.insert(), docs)
+        for it, doc in zip(issued, docs, strict=True):
+            it.document_id, it.code = doc["id"], doc["code"]
         versions: list[dict[str, Any]] = []
         contents: list[dict[str, object]] = []
-        for it, doc in zip(issued, docs, strict=True):
+        version_ids = take_ids(self.conn, t.document_versions, len(docs))
+        for it, doc, version_id in zip(issued, docs, version_ids, strict=True):
             assert it.record is not None
             content = it.record.content()
             content["code"] = doc["code"]
             contents.append(content)
             versions.append(
                 {
+                    "id": version_id,
                     "document_id": it.document_id,
                     "version": 1,
                     "content": content,
@@ -624,17 +615,12 @@ class Issuer:
                     "created_by": actor,
                 }
             )
-        version_rows = self.conn.execute(
-            t.document_versions.insert().returning(
-                t.document_versions.c.id, sort_by_parameter_order=True
-            ),
-            versions,
-        ).all()
+        self.conn.execute(t.document_versions.insert(), versions)
         self.evidence.sign_versions(
             self.conn,
             [
-                VersionToSign(row.id, doc["code"], 1, content, doc["salt"])
-                for row, doc, content in zip(version_rows, docs, contents, strict=True)
+                VersionToSign(version_id, doc["code"], 1, content, doc["salt"])
+                for version_id, doc, content in zip(version_ids, docs, contents, strict=True)
             ],
             self.now,
         )
@@ -652,7 +638,7 @@ class Issuer:
             "b_status": outcome.value,
             "b_reasons": reasons,
             "b_document_id": document_id,
-            "b_prior": prior.id if prior and prior.id > 0 else None,
+            "b_prior": prior.id if prior else None,
             "b_person": it.person_id,
         }
 
