@@ -33,6 +33,7 @@ from sehat.services.submissions import Item, graduation_key
 from sehat.services.submissions import Submission as Submission  # part of issuing's interface
 from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
+from sehat.store.bulk import insert_many
 from sehat.store.given import given_rows
 from sehat.store.ids import take_ids
 from sehat.store.upsert import insert_ignore
@@ -602,7 +603,7 @@ class Issuer:
                     d["code"] = authcode.generate(
                         d["domain"], int(d["institution"][1:]), d["issued_year"], d["kind"]
                     )
-        self.conn.execute(t.documents.insert(), docs)
+        insert_many(self.conn, t.documents, docs)
         for it, doc in zip(issued, docs, strict=True):
             it.document_id, it.code = doc["id"], doc["code"]
         versions: list[dict[str, Any]] = []
@@ -624,7 +625,7 @@ class Issuer:
                     "created_by": actor,
                 }
             )
-        self.conn.execute(t.document_versions.insert(), versions)
+        insert_many(self.conn, t.document_versions, versions)
         self.evidence.sign_versions(
             self.conn,
             [
@@ -757,12 +758,19 @@ def _chunks(values: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
+_JSON_PLAIN = frozenset({str, int, float, bool, list, dict, type(None)})
+
+
 def _jsonable(raw: Mapping[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, value in raw.items():
-        out[str(key)] = (
-            value
-            if isinstance(value, str | int | float | bool | list | dict) or value is None
-            else str(value)
-        )
-    return out
+    """``raw`` as a JSON object: keys as text, values JSON can hold kept, others as text."""
+    return {
+        str(key): value if type(value) in _JSON_PLAIN else _plain_or_text(value)
+        for key, value in raw.items()
+    }
+
+
+def _plain_or_text(value: object) -> object:
+    """A value of a subclass of a JSON type kept (an enum of text, …); anything else as text."""
+    if isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)
