@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
-from sehat.api import errors
+from sehat.api import docs_pages, errors
 from sehat.api.answer_headers import AnswerHeaders
 from sehat.api.fastpath import PublicVerify
 from sehat.api.input_guard import InputGuard
@@ -215,6 +215,9 @@ def create_app(
         description="The national authenticity-code system for academic documents. "
         "سامانه ملی کد صحت مدارک تحصیلی.",
         openapi_url="/openapi.json",
+        # Served from the package, not a CDN (api/docs_pages.py).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -249,6 +252,7 @@ def create_app(
     app.include_router(holder_pages.router)
     app.include_router(org_pages.router)
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
+    docs_pages.install(app, "/openapi.json")
     declare_errors(app, (module.router for module in routers))
 
     @app.get("/healthz", tags=["service / سامانه"])
