@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
 from sehat.api.routes.reference import InstitutionList, InstitutionPublic
+from sehat.api.shapes import refuses
 from sehat.reference.models import Institution
 from sehat.services import accounts, institutions
 from sehat.services.principal import Principal, Role
@@ -26,6 +27,10 @@ _ADMINS = (Role.OPERATOR, Role.DOMAIN_ADMIN)
 _READERS = (Role.OPERATOR, Role.DOMAIN_ADMIN, Role.AUDITOR)
 InstitutionCode = Annotated[str, Path(pattern=r"^[1-9][0-9]{4}$", description="5 digits")]
 _Name = Field(min_length=2, max_length=200)
+_SCOPE_RULE = (
+    "what an account is scoped by follows its role: a registrar by an institution, a domain "
+    "admin by a domain, a holder by a national ID, the others by none"
+)
 
 
 class InstitutionCreate(BaseModel):
@@ -175,7 +180,11 @@ def list_institutions(engine: EngineDep, principal: PrincipalDep) -> Institution
     return InstitutionList(items=[InstitutionPublic.of(i) for i in found])
 
 
-@router.post("/institutions", status_code=201)
+@router.post(
+    "/institutions",
+    status_code=201,
+    openapi_extra=refuses({"domain": "a domain in use (GET /api/v1/domains)"}),
+)
 def create_institution(
     body: InstitutionCreate, engine: EngineDep, reference: ReferenceDep, principal: PrincipalDep
 ) -> InstitutionPublic:
@@ -211,7 +220,17 @@ def list_accounts(engine: EngineDep, principal: PrincipalDep) -> AccountList:
     return AccountList(items=[AccountPublic.of(a) for a in found])
 
 
-@router.post("/accounts", status_code=201)
+@router.post(
+    "/accounts",
+    status_code=201,
+    openapi_extra=refuses(
+        {
+            "institution": _SCOPE_RULE + "; an institution of the registry",
+            "domain": _SCOPE_RULE + "; a domain in use",
+            "national_id": _SCOPE_RULE + "; a valid national ID",
+        }
+    ),
+)
 def create_account(
     body: AccountCreate, engine: EngineDep, principal: PrincipalDep
 ) -> AccountPublic:
