@@ -4,7 +4,7 @@
 Which methods a path accepts is found by trying each one: any answer but 405 means the
 method is taken (a 401, 404 or 422 is the route speaking). Before the fix a path served by
 two routes (``GET`` and ``POST /api/v1/me/shares``) named only one, and the static files
-none at all."""
+none at all. HEAD is answered wherever GET is (RFC 9110 §9.1), so it is in every such list."""
 
 from __future__ import annotations
 
@@ -39,6 +39,10 @@ def test_every_405_lists_every_method_its_path_accepts(client: TestClient) -> No
         answers = {method: client.request(method, path) for method in METHODS}
         accepted = {m for m, answer in answers.items() if answer.status_code != 405}
         assert accepted, path
+        if "GET" in accepted:
+            assert "HEAD" in accepted, path
+            assert answers["HEAD"].status_code == answers["GET"].status_code, path
+            assert answers["HEAD"].content == b"", path
         for method, answer in answers.items():
             if answer.status_code != 405:
                 continue
@@ -55,7 +59,19 @@ def test_every_405_lists_every_method_its_path_accepts(client: TestClient) -> No
 def test_a_path_with_a_read_and_a_write_lists_both(client: TestClient) -> None:
     answer = client.put("/api/v1/me/shares")
     assert answer.status_code == 405
-    assert answer.headers["allow"] == "GET, POST"
+    assert answer.headers["allow"] == "GET, HEAD, POST"
     answer = client.post("/static/style.css")
     assert answer.status_code == 405
     assert answer.headers["allow"] == "GET, HEAD"
+
+
+def test_head_answers_as_get_without_the_body(client: TestClient) -> None:
+    get, head = client.get("/api/v1/kinds"), client.head("/api/v1/kinds")
+    assert get.status_code == head.status_code == 200
+    assert head.content == b"" and get.content
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == get.headers["content-length"]
+    # The public verification's fast path too, and a path with no GET still refuses HEAD.
+    assert client.head("/api/v1/verify/12345678901234567890").status_code == 200
+    refused = client.head("/api/v1/verify")
+    assert refused.status_code == 405 and refused.headers["allow"] == "POST"

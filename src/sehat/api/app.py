@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
 from sehat.api import docs_pages, errors
+from sehat.api.allow import HeadAsGet
 from sehat.api.answer_headers import AnswerHeaders
 from sehat.api.fastpath import PublicVerify
 from sehat.api.input_guard import InputGuard
@@ -287,16 +288,20 @@ def create_app(
     app.add_middleware(InputGuard)  # inside BodyLimit: it never buffers an oversized body
     app.add_middleware(BodyLimit)
     app.outer = lambda inner: RequestLog(  # refused requests are logged too
-        # A refused request costs no body reading, no database and no thread.
-        RateLimit(
-            # The busiest path, before the framework is entered; then no-store, nosniff and
-            # relative redirects on every other answer.
-            PublicVerify(AnswerHeaders(inner), app),
-            public=public_limit,
-            token=token_limit,
-            redis_url=settings.redis_url,
-            namespace=settings.rate_limit_namespace,
-            accounts=TokenAccounts(engine, inline=app.state.inline_reads),
+        # HEAD wherever GET is served, counted and limited as the GET it is.
+        HeadAsGet(
+            # A refused request costs no body reading, no database and no thread.
+            RateLimit(
+                # The busiest path, before the framework is entered; then no-store, nosniff and
+                # relative redirects on every other answer.
+                PublicVerify(AnswerHeaders(inner), app),
+                public=public_limit,
+                token=token_limit,
+                redis_url=settings.redis_url,
+                namespace=settings.rate_limit_namespace,
+                accounts=TokenAccounts(engine, inline=app.state.inline_reads),
+            ),
+            lambda: app.router.routes,
         )
     )
     return app
