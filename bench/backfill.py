@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sehat.importer.run import ImportOptions, run_import
+from sehat.importer.workers import default_workers
 from sehat.keystore import KeyStore
 from sehat.reference.loader import load_reference
 from sehat.services.evidence import Evidence
@@ -80,6 +81,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL (default: SQLite)")
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument(
+        "--workers", type=int, default=default_workers(), help="0: validate and sign in-process"
+    )
     args = parser.parse_args()
     reference = load_reference()
     with tempfile.TemporaryDirectory(prefix="sehat-backfill-") as tmp:
@@ -100,7 +104,7 @@ def main() -> None:
                 Evidence(keystore, reference),
                 source,
                 folder / "results.csv",
-                ImportOptions(batch=args.batch),
+                ImportOptions(batch=args.batch, workers=args.workers),
             )
             seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -109,7 +113,10 @@ def main() -> None:
     rate = report.rows / seconds
     signing = _ed25519_rate()
     counts = ", ".join(f"{k} {v:,}" for k, v in sorted(report.counts.items()))
-    print(f"backfill of {report.rows:,} synthetic rows into {backend}, batches of {args.batch}")
+    print(
+        f"backfill of {report.rows:,} synthetic rows into {backend}, batches of {args.batch}, "
+        f"{args.workers} worker processes"
+    )
     print(
         f"  {seconds:8.1f} s   {rate:9,.0f} rows/s   peak RSS {peak_mb:6.0f} MB "
         f"(anonymous now {anon:.0f} MB)   ({counts})"

@@ -21,6 +21,7 @@ OTHER_PATHS = (
     "/s/{token}",
     "/me/documents/{code}/qr.png",
     "/me/documents/{code}/credential.json",
+    "/me/documents/{code}/certificate.pdf",
     "/static/style.css",
     "/docs",
     "/docs/assets/swagger-ui.css",
