@@ -30,7 +30,7 @@ KINDS: frozenset[int] = frozenset(range(1, 10))
 
 # Characters a person may type or paste between digits: spaces and hyphens of every kind,
 # and the invisible direction marks that copying from right-to-left text brings along.
-_SEPARATORS = frozenset(
+SEPARATORS = frozenset(
     " \t\r\n\u00a0\u202f\u2009-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
     "\u200c\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
@@ -108,7 +108,7 @@ def normalize(text: str) -> str:
         latin = to_latin_digits(char)
         if latin.isascii() and latin.isdigit():
             digits.append(latin)
-        elif char in _SEPARATORS:
+        elif char in SEPARATORS:
             continue
         else:
             shown = char if char.isprintable() else f"U+{ord(char):04X}"

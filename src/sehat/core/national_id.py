@@ -29,12 +29,12 @@ FOREIGN_LENGTH = 12
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 # What copying an ID out of a spreadsheet or a right-to-left page brings along at its edges.
-_EDGE = " \t\r\n\u00a0\u202f\u2009\u200c\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\ufeff"
-_HYPHENS = "-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
+EDGE = " \t\r\n\u00a0\u202f\u2009\u200c\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\ufeff"
+HYPHENS = "-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
 # The national card prints the ID as 3-6-1 (``001-234567-8``); a separator anywhere else
 # means digits were lost or split wrongly, so it is refused rather than guessed at.
 _GROUPED = re.compile(r"([0-9]{3})[ -]([0-9]{6})[ -]([0-9])")
-_SEP_TRANS = str.maketrans(dict.fromkeys(_HYPHENS, "-"))
+_SEP_TRANS = str.maketrans(dict.fromkeys(HYPHENS, "-"))
 
 
 def _fa(n: int) -> str:
@@ -83,8 +83,8 @@ def _digits_of(text: str, field: str) -> str:
             "کد ملی را به صورت رشته‌ای از رقم بفرستید",
         )
     latin = to_latin_digits(text).translate(_SEP_TRANS)
-    core = latin.strip(_EDGE)
-    lead = len(latin) - len(latin.lstrip(_EDGE))
+    core = latin.strip(EDGE)
+    lead = len(latin) - len(latin.lstrip(EDGE))
     if not core:
         raise _problem(
             field,
@@ -213,7 +213,7 @@ def parse_foreign_id(text: str, field: str = "foreign_id") -> ForeignId:
     for index, char in enumerate(to_latin_digits(text).translate(_SEP_TRANS), start=1):
         if char.isascii() and char.isdigit():
             digits.append(char)
-        elif char == "-" or char in _EDGE:
+        elif char == "-" or char in EDGE:
             continue
         else:
             shown = text[index - 1] if text[index - 1].isprintable() else f"U+{ord(char):04X}"
