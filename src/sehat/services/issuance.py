@@ -33,7 +33,7 @@ from sehat.services.submissions import Item, graduation_key
 from sehat.services.submissions import Submission as Submission  # part of issuing's interface
 from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
-from sehat.store.bulk import insert_many
+from sehat.store.bulk import execute_many, insert_many
 from sehat.store.given import given_rows
 from sehat.store.ids import take_ids
 from sehat.store.upsert import insert_ignore
@@ -323,17 +323,22 @@ class Issuer:
             )
         if not inserts:
             return
-        self.conn.execute(insert_ignore(self.conn, t.submissions), inserts)
+        ids = take_ids(self.conn, t.submissions, len(inserts))
+        for row, row_id in zip(inserts, ids, strict=True):
+            row["id"] = row_id
         s = t.submissions.c
         got: dict[str, int] = {}
-        for chunk in _chunks([r["public_id"] for r in inserts]):
-            got.update(
-                (r.public_id, r.id)
-                for r in self.conn.execute(
-                    sa.select(s.public_id, s.id).where(s.public_id.in_(_VALUES)),
-                    {"values": list(chunk)},
+        if insert_many(self.conn, t.submissions, inserts, ignore_conflicts=True) == len(inserts):
+            got = {str(r["public_id"]): row_id for r, row_id in zip(inserts, ids, strict=True)}
+        else:  # some clashed with a submission stored meanwhile: see which went in
+            for chunk in _chunks([r["public_id"] for r in inserts]):
+                got.update(
+                    (r.public_id, r.id)
+                    for r in self.conn.execute(
+                        sa.select(s.public_id, s.id).where(s.public_id.in_(_VALUES)),
+                        {"values": list(chunk)},
+                    )
                 )
-            )
         for it in items:
             if it.reevaluate:
                 continue
@@ -653,20 +658,7 @@ class Issuer:
         }
 
     def _apply_updates(self, updates: list[dict[str, Any]]) -> None:
-        s = t.submissions
-        self.conn.execute(
-            s.update()
-            .where(s.c.id == sa.bindparam("b_id"))
-            .values(
-                status=sa.bindparam("b_status"),
-                reasons=sa.bindparam("b_reasons"),
-                document_id=sa.bindparam("b_document_id"),
-                prior_document_id=sa.bindparam("b_prior"),
-                person_id=sa.bindparam("b_person"),
-                updated_at=self.now,
-            ),
-            updates,
-        )
+        execute_many(self.conn, _DECIDED, [u | {"b_updated": self.now} for u in updates])
 
     def _backfill_row(self, it: Item, decision: Decision, institution: str) -> dict[str, Any]:
         rec = it.record
@@ -752,6 +744,21 @@ def get_submission(conn: sa.Connection, principal: Principal, public_id: str) ->
         f"مشاهده ثبت‌های موسسه {row.institution}",
     )
     return SubmissionResult(row.public_id, row.status, row.code, list(row.reasons or []))
+
+
+# A submission decided: its status, reasons and what it issued or waits on.
+_DECIDED = (
+    t.submissions.update()
+    .where(t.submissions.c.id == sa.bindparam("b_id"))
+    .values(
+        status=sa.bindparam("b_status"),
+        reasons=sa.bindparam("b_reasons"),
+        document_id=sa.bindparam("b_document_id"),
+        prior_document_id=sa.bindparam("b_prior"),
+        person_id=sa.bindparam("b_person"),
+        updated_at=sa.bindparam("b_updated"),
+    )
+)
 
 
 def _chunks(values: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:

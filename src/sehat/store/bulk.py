@@ -1,12 +1,12 @@
-"""Many rows into one table through the driver's ``executemany``, with each column's own
+"""Many rows through one statement with the driver's ``executemany``, with each value's own
 SQLAlchemy bind processing — for the batches of issuing, where SQLAlchemy's per-row
 bookkeeping (a parameter dictionary built and processed per row, per statement) had
 become a fifth of a backfill's time in the writing process.
 
-The statement is compiled once per (dialect, table, columns); values go through the same
-bind processors Core would apply (JSON, timestamps, …), remembered per distinct value for
-the columns whose values repeat across a batch (the batch's timestamp, its actor). The
-rows are written on the caller's connection, inside its transaction.
+A statement is compiled once per dialect; values go through the same bind processors Core
+would apply (JSON, timestamps, …), processed once per distinct value where values repeat
+across a batch (its timestamp, its actor, a status). Rows are written on the caller's
+connection, inside its transaction.
 """
 
 from __future__ import annotations
@@ -14,41 +14,52 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from sehat.store.upsert import insert_ignore
 
 Processor = Callable[[Any], Any] | None
 
 
 @functools.lru_cache(maxsize=256)
 def _compiled(
-    dialect: sa.Dialect, table: sa.Table, names: tuple[str, ...]
-) -> tuple[str, tuple[Processor, ...]]:
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(names))
-    order = tuple(compiled.positiontup or ()) if compiled.positional else names
-    if order != names:  # pragma: no cover - Core keeps the table's column order
-        raise RuntimeError(f"unexpected parameter order {order} for {names}")
+    dialect: sa.Dialect, stmt: sa.ClauseElement, names: tuple[str, ...]
+) -> tuple[str, tuple[str, ...], tuple[Processor, ...]]:
+    """The SQL of ``stmt``, its parameters in the driver's order, and their processors."""
+    compiled = cast(SQLCompiler, stmt.compile(dialect=dialect, column_keys=list(names)))
+    order = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    missing = set(order) - set(names)
+    if missing:  # pragma: no cover - a programming error
+        raise KeyError(f"no value given for {sorted(missing)}")
     processors = tuple(
-        table.c[name].type._cached_bind_processor(dialect)  # what Core itself applies
-        for name in names
+        compiled.binds[name].type._cached_bind_processor(dialect)  # what Core itself applies
+        for name in order
     )
-    return str(compiled), processors
+    return str(compiled), order, processors
 
 
-def insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (each with the same keys) into ``table`` in the caller's transaction;
-    no ids come back (take them first: store/ids.py)."""
+@functools.lru_cache(maxsize=256)
+def _insert(table: sa.Table, ignore_conflicts: bool, dialect_name: str) -> sa.Insert:
+    if not ignore_conflicts:
+        return table.insert()
+    return insert_ignore(dialect_name, table)
+
+
+def execute_many(
+    conn: sa.Connection, stmt: sa.ClauseElement, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Run ``stmt`` (its bind parameters named by the keys of ``rows``) once per row in the
+    caller's transaction; returns the number of rows the driver says it changed."""
     if not rows:
-        return
+        return 0
     if not conn.in_transaction():  # pragma: no cover - a programming error
-        raise RuntimeError("insert_many writes inside the caller's transaction only")
-    names = tuple(column.key for column in table.c if column.key in rows[0])
-    if len(names) != len(rows[0]):
-        raise KeyError(f"{table.name} has no column {sorted(set(rows[0]) - set(names))}")
-    sql, processors = _compiled(conn.dialect, table, names)
+        raise RuntimeError("execute_many writes inside the caller's transaction only")
+    sql, order, processors = _compiled(conn.dialect, stmt, tuple(rows[0]))
     columns: list[list[Any]] = []
-    for name, process in zip(names, processors, strict=True):
+    for name, process in zip(order, processors, strict=True):
         values = [row[name] for row in rows]
         if process is not None:
             if isinstance(values[0], _REPEATING):
@@ -59,12 +70,31 @@ def insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str
         columns.append(values)
     params: list[Any] = list(zip(*columns, strict=True))
     if not conn.dialect.positional:
-        params = [dict(zip(names, row, strict=True)) for row in params]
+        params = [dict(zip(order, row, strict=True)) for row in params]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, params)
+        return int(cursor.rowcount)
     finally:
         cursor.close()
+
+
+def insert_many(
+    conn: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    ignore_conflicts: bool = False,
+) -> int:
+    """Insert ``rows`` (each with the same keys, column names) into ``table``; no ids come
+    back (take them first: store/ids.py). With ``ignore_conflicts`` a row clashing with a
+    unique constraint is skipped. Returns the number of rows inserted."""
+    if not rows:
+        return 0
+    unknown = set(rows[0]) - set(table.c.keys())
+    if unknown:
+        raise KeyError(f"{table.name} has no column {sorted(unknown)}")
+    return execute_many(conn, _insert(table, ignore_conflicts, conn.dialect.name), rows)
 
 
 # Values that repeat across a batch (its timestamp, its actor, a status): processed once.
