@@ -16,8 +16,11 @@ from sehat.core import code as authcode
 from sehat.core.jalali import parse_date
 from sehat.core.national_id import parse_foreign_id, parse_national_id
 from sehat.core.persian import IDENTIFIER_EDGE, INVISIBLE_MARKS, ZWNJ, hidden_character
-from sehat.errors import InputError
+from sehat.core.record import validate_record
+from sehat.errors import InputError, RecordError
+from sehat.reference.loader import load_reference
 
+REF = load_reference()
 CODE = authcode.build(3, 120, 1403, 3, 987654321)
 NID = "0013542419"
 FOREIGN = "123456789012"
@@ -85,3 +88,42 @@ def test_every_invisible_mark_but_the_zwnj_is_refused_in_shown_text() -> None:
     for mark in INVISIBLE_MARKS:
         found = hidden_character(f"علی{mark}رضا")
         assert (found is None) == (mark == ZWNJ), f"U+{ord(mark):04X}"
+
+
+def _record(**extra: str) -> dict[str, object]:
+    base: dict[str, object] = {
+        "national_id": NID,
+        "first_name": "مریم",
+        "last_name": "رضایی",
+        "birth_date": "1370/01/01",
+        "institution": next(
+            i.code for i in sorted(REF.institutions.values(), key=lambda i: i.code) if i.active
+        ),
+        "kind": 2,
+        "field_code": next(iter(sorted(REF.fields))),
+        "student_number": "9512345",
+        "graduation_date": DATE,
+    }
+    base.update(extra)
+    return base
+
+
+def test_a_record_follows_the_same_rule_as_the_parsers() -> None:
+    """A backfill file's cells and an API's JSON reach the same parsers: edges stripped,
+    inside refused naming the field."""
+    pasted = _record(
+        national_id="\ufeff" + NID,
+        graduation_date="\u2066۱۳۹۹/۰۶/۳۱\u2069",
+        birth_date=" 1370/01/01",
+    )
+    rec = validate_record(pasted, REF, today=date(2026, 11, 28))
+    assert rec.national_id == NID and rec.graduation_date == date(2020, 9, 21)
+    for field, value in (
+        ("national_id", NID[:5] + "\u200f" + NID[5:]),
+        ("graduation_date", "1399\u200e/06/31"),
+        ("prior_code", CODE[:10] + "\ufeff" + CODE[10:]),
+    ):
+        with pytest.raises(RecordError) as info:
+            validate_record(_record(**{field: value}), REF, today=date(2026, 11, 28))
+        [problem] = info.value.problems
+        assert problem.field == field and "invisible" in problem.message
