@@ -60,7 +60,9 @@ class Decision:
     reasons: tuple[Problem, ...] = field(default_factory=tuple)
 
 
-def _names(reference: Reference, reqs: Sequence[PriorRequirement]) -> tuple[str, str]:
+def kind_names(reference: Reference, reqs: Sequence[PriorRequirement]) -> tuple[str, str]:
+    """The acceptable prior documents by name, in English and in Persian (``bachelor or
+    seminary level 2``), for a reason or a backfill request to say what is wanted."""
     en, fa = [], []
     for req in reqs:
         kind = reference.kinds.get(req.kind)
@@ -72,6 +74,9 @@ def _names(reference: Reference, reqs: Sequence[PriorRequirement]) -> tuple[str,
         en.append(label_en)
         fa.append(label_fa)
     return " or ".join(en), " یا ".join(fa)
+
+
+_names = kind_names  # the former name, kept until its last importer moves to kind_names
 
 
 def _fits(doc: PriorDoc, reqs: Sequence[PriorRequirement]) -> bool:
@@ -114,7 +119,7 @@ def decide(
         return Decision(Outcome.ISSUED)
     named_code = record.degree_code if record.kind == TRANSCRIPT else record.prior_code
     field_name = "degree_code" if record.kind == TRANSCRIPT else "prior_code"
-    want_en, want_fa = _names(reference, wanted)
+    want_en, want_fa = kind_names(reference, wanted)
     if named_code:
         if by_code is None:
             return Decision(Outcome.PENDING_PRIOR, wanted=wanted, target_institution=named_code[:5])
