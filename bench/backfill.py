@@ -65,6 +65,13 @@ def _status_kb(name: str) -> int:
     return 0
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process, and of its finished worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def _ed25519_rate(seconds: float = 2.0) -> float:
     key = Ed25519PrivateKey.generate()
     message = b"x" * 400
@@ -98,6 +105,7 @@ def main() -> None:
                 sync_from_reference(conn, reference, now)
                 sync_key_events(conn, keystore, now)
             started = time.perf_counter()
+            cpu_before = _cpu()
             report = run_import(
                 engine,
                 reference,
@@ -107,6 +115,7 @@ def main() -> None:
                 ImportOptions(batch=args.batch, workers=args.workers),
             )
             seconds = time.perf_counter() - started
+            cpu_main, cpu_workers = (a - b for a, b in zip(_cpu(), cpu_before, strict=True))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     anon = _status_kb("RssAnon") / 1024
     backend = "PostgreSQL" if args.postgres else "SQLite"
@@ -120,6 +129,11 @@ def main() -> None:
     print(
         f"  {seconds:8.1f} s   {rate:9,.0f} rows/s   peak RSS {peak_mb:6.0f} MB "
         f"(anonymous now {anon:.0f} MB)   ({counts})"
+    )
+    per_row = 1e6 / max(report.rows, 1)
+    print(
+        f"  CPU per row: {cpu_main * per_row:,.0f} µs in this process, "
+        f"{cpu_workers * per_row:,.0f} µs in the workers"
     )
     print(f"  baseline: raw Ed25519 signing, one core: {signing:,.0f} signatures/s")
     print(f"  ratio rows/s to one core's signatures/s: {rate / signing:.3f}")

@@ -33,6 +33,7 @@ from sehat.services.submissions import Item, graduation_key
 from sehat.services.submissions import Submission as Submission  # part of issuing's interface
 from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
+from sehat.store.given import given_rows
 from sehat.store.ids import take_ids
 from sehat.store.upsert import insert_ignore
 
@@ -40,7 +41,6 @@ MAX_BATCH = 5000
 # Lists of values bound at execution (one cached statement, whatever the list's length):
 # building a bind parameter per value cost more than the query itself on a 1,000-row batch.
 _VALUES: sa.BindParameter[Any] = sa.bindparam("values", expanding=True)
-_INSTITUTIONS: sa.BindParameter[Any] = sa.bindparam("institutions", expanding=True)
 
 
 @dataclass
@@ -174,22 +174,27 @@ class Issuer:
     def _match_existing(self, items: list[Item]) -> None:
         """Find each item's earlier submission: the same idempotency key, or the same
         graduation (a replay), or a rejected one being corrected. Two queries per batch,
-        whatever the number of institutions it spans (a national backfill file spans many)."""
+        whatever the number of institutions it spans (a national backfill file spans many),
+        each an exact probe of its unique index by (institution, …) pairs."""
         s = t.submissions.c
-        institutions = sorted({it.institution for it in items})
-        keys = sorted({it.sub.idempotency_key for it in items if it.sub.idempotency_key})
+        keys = sorted(
+            {(it.institution, it.sub.idempotency_key) for it in items if it.sub.idempotency_key}
+        )
         by_key: dict[tuple[str, str], tuple[int, str]] = {}
-        for chunk in _chunks(keys):
+        if keys:
+            pairs = given_rows(self.conn, ("institution", "key"), keys)
             rows = self.conn.execute(
-                sa.select(s.id, s.institution, s.idempotency_key, s.status)
-                .where(s.idempotency_key.in_(_VALUES))
-                .where(s.institution.in_(_INSTITUTIONS)),
-                {"values": list(chunk), "institutions": institutions},
+                sa.select(s.id, s.institution, s.idempotency_key, s.status).join_from(
+                    pairs,
+                    t.submissions,
+                    sa.and_(s.institution == pairs.c.institution, s.idempotency_key == pairs.c.key),
+                )
             )
             by_key.update(((r.institution, r.idempotency_key), (r.id, r.status)) for r in rows)
-        students = sorted({it.key[0] for it in items if it.key})
+        students = sorted({(it.institution, it.key[0]) for it in items if it.key})
         by_grad: dict[tuple[str, tuple[str, int, int, str]], tuple[int, str]] = {}
-        for chunk in _chunks(students):
+        if students:
+            pairs = given_rows(self.conn, ("institution", "student"), students)
             rows = self.conn.execute(
                 sa.select(
                     s.id,
@@ -199,10 +204,14 @@ class Issuer:
                     s.seminary_level,
                     s.field_code,
                     s.status,
+                ).join_from(
+                    pairs,
+                    t.submissions,
+                    sa.and_(
+                        s.institution == pairs.c.institution,
+                        s.student_number == pairs.c.student,
+                    ),
                 )
-                .where(s.student_number.in_(_VALUES))
-                .where(s.institution.in_(_INSTITUTIONS)),
-                {"values": list(chunk), "institutions": institutions},
             )
             by_grad.update(
                 (
