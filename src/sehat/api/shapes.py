@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sehat.core import code as authcode
-from sehat.core import national_id
+from sehat.core.persian import HYPHENS, IDENTIFIER_EDGE, SPACES
 
 DIGITS = "0-9\\u06f0-\\u06f9\\u0660-\\u0669"  # ASCII, Persian, Arabic-Indic
 
@@ -33,10 +33,10 @@ def _class(chars: Iterable[str]) -> str:
 
 
 _SEP = _class(authcode.SEPARATORS)
-_EDGE = _class(national_id.EDGE)
-_GROUP = _class(" " + national_id.HYPHENS)
+_EDGE = _class(IDENTIFIER_EDGE)  # tidied away around a code, a national ID, a date
+_GROUP = _class(SPACES + HYPHENS)
 
-CODE_PATTERN = f"^[{_SEP}]*(?:[{DIGITS}][{_SEP}]*){{{authcode.LENGTH}}}$"
+CODE_PATTERN = f"^[{_EDGE}]*(?:[{_SEP}]*[{DIGITS}]){{{authcode.LENGTH}}}[{_SEP}]*[{_EDGE}]*$"
 NATIONAL_ID_PATTERN = (
     f"^[{_EDGE}]*(?:[{DIGITS}]{{8,10}}|[{DIGITS}]{{3}}[{_GROUP}][{DIGITS}]{{6}}[{_GROUP}]"
     f"[{DIGITS}])[{_EDGE}]*$"

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
-from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide
+from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide, kind_names
 from sehat.core.persian import normalize_digits_field
 from sehat.core.record import GraduationRecord, check_record
 from sehat.errors import NotFoundError, PermissionDeniedError, Problem
@@ -64,9 +64,7 @@ class SubmissionResult:
 
 
 def _pending_reason(decision: Decision, reference: Reference, record: GraduationRecord) -> Problem:
-    from sehat.core.ladder import _names  # shared wording
-
-    want_en, want_fa = _names(reference, decision.wanted)
+    want_en, want_fa = kind_names(reference, decision.wanted)
     field_name = "degree_code" if record.kind == 8 else "prior_code"
     if record.prior_foreign is not None and record.kind != 8:
         return Problem(
