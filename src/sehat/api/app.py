@@ -51,9 +51,12 @@ from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine, sqlite_files
 from sehat.store.files import check_private
 from sehat.store.prewarm import Prewarm
+from sehat.web import admin as admin_pages
+from sehat.web import audit as audit_pages
 from sehat.web import holder as holder_pages
 from sehat.web import org as org_pages
 from sehat.web import pages
+from sehat.web import registrar as registrar_pages
 
 WEB_STATIC = Path(pages.__file__).parent / "static"
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
@@ -252,6 +255,9 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(holder_pages.router)
     app.include_router(org_pages.router)
+    app.include_router(registrar_pages.router)
+    app.include_router(audit_pages.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
     docs_pages.install(app, "/openapi.json")
     declare_errors(app, (module.router for module in routers))
