@@ -27,6 +27,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     # SQLite: read the registry file into memory at start-up (store/prewarm.py).
     prewarm: bool = True
+    # `sehat serve --workers N`: seconds a worker may go without answering the supervisor's
+    # health check before it is killed and replaced (cli/server.py says why 30).
+    worker_healthcheck_timeout: int = 30
     # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default, so
     # the client address is the socket's and a caller cannot choose it.
     trusted_proxies: tuple[str, ...] = ()
@@ -72,6 +75,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_origin=env.get("SEHAT_LOG_ORIGIN", "sehat.example/log"),
         public_url=env.get("SEHAT_PUBLIC_URL", "http://127.0.0.1:8000"),
         prewarm=prewarm == "on",
+        worker_healthcheck_timeout=int(
+            _number(env, "SEHAT_WORKER_HEALTHCHECK_TIMEOUT", 30, 1, 3600)
+        ),
         trusted_proxies=_trusted_proxies(env.get("SEHAT_TRUSTED_PROXIES", "")),
     )
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
@@ -101,17 +103,24 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
         app.state.engine.dispose()
         os.environ["SEHAT_DATA_DIR"] = str(settings.data_dir)
         os.environ["SEHAT_DATABASE_URL"] = settings.database_url
-        uvicorn.run(
-            "sehat.api.asgi:app_factory",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_config=log_config(),
-            access_log=False,  # paths can carry share tokens: sehat.requests logs templates
-            server_header=False,
-            **proxy_options(settings),
-        )
+        with workers_skip_main_import():
+            uvicorn.run(
+                "sehat.api.asgi:app_factory",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_config=log_config(),
+                access_log=False,  # paths can carry share tokens: sehat.requests logs templates
+                server_header=False,
+                # uvicorn kills a worker that does not answer its health check within this
+                # many seconds, counted from the worker's spawn: a new interpreter must start
+                # and import uvicorn before its answering thread exists. uvicorn's 5 s was
+                # exceeded on a 2-core machine under other load (workers killed at start, no
+                # traceback). A worker that really hangs is still replaced, after this long.
+                timeout_worker_healthcheck=settings.worker_healthcheck_timeout,
+                **proxy_options(settings),
+            )
         return
     uvicorn.run(
         app,
@@ -122,6 +131,30 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
         server_header=False,
         **proxy_options(settings),
     )
+
+
+@contextmanager
+def workers_skip_main_import() -> Iterator[None]:
+    """While the workers are spawned, they do not re-import this process's ``__main__``.
+
+    uvicorn starts each worker with multiprocessing's "spawn", which imports the parent's
+    main module in the child (the whole command line, ``sehat.cli.main``) before the child
+    can answer the supervisor's health check; on a busy machine that alone took over 5 s,
+    and uvicorn killed the worker. The workers need nothing from it: what they are sent
+    (uvicorn's process object and config) refers to uvicorn alone, and they import the app
+    from ``sehat.api.asgi``. With no ``__spec__`` or ``__file__``, multiprocessing leaves
+    the child's main module alone, as it does for an interactive parent.
+    """
+    main = sys.modules["__main__"]
+    saved: dict[str, Any] = {
+        name: main.__dict__[name] for name in ("__spec__", "__file__") if name in main.__dict__
+    }
+    main.__spec__ = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
