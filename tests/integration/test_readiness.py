@@ -83,3 +83,11 @@ def test_sqlite_reads_the_registry_through_a_memory_map(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
     finally:
         engine.dispose()
+
+
+def test_the_worker_health_check_timeout_is_a_number_of_seconds() -> None:
+    assert load_settings({}).worker_healthcheck_timeout == 30
+    settings = load_settings({"SEHAT_WORKER_HEALTHCHECK_TIMEOUT": "90"})
+    assert settings.worker_healthcheck_timeout == 90
+    with pytest.raises(InfrastructureError, match="SEHAT_WORKER_HEALTHCHECK_TIMEOUT='0'"):
+        load_settings({"SEHAT_WORKER_HEALTHCHECK_TIMEOUT": "0"})

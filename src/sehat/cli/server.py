@@ -115,9 +115,11 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
                 server_header=False,
                 # uvicorn kills a worker that does not answer its health check within this
                 # many seconds, counted from the worker's spawn: a new interpreter must start
-                # and import uvicorn before its answering thread exists. uvicorn's 5 s was
-                # exceeded on a 2-core machine under other load (workers killed at start, no
-                # traceback). A worker that really hangs is still replaced, after this long.
+                # and import uvicorn before its answering thread exists. Its 5 s was exceeded
+                # on a loaded 2-core machine (up to 9 s measured; workers killed at start, no
+                # traceback). 30 s by default: over three times that, and a graceful restart
+                # (SIGHUP), which waits this long for each new worker's whole start-up, took
+                # 10-25 s there. A worker that really hangs is still replaced, after this long.
                 timeout_worker_healthcheck=settings.worker_healthcheck_timeout,
                 **proxy_options(settings),
             )
