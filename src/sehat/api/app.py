@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -59,7 +57,6 @@ from sehat.web import pages
 from sehat.web import registrar as registrar_pages
 
 WEB_STATIC = Path(pages.__file__).parent / "static"
-SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 # DESIGN §7 batches (5,000 records with transcripts) fit comfortably in 20 MB; a backfill
 # file sent to POST /api/v1/imports may be far larger (it is streamed to disk).
@@ -193,15 +190,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Everything built so far (reference data, compiled statements, keys) lives as long
-        # as the process: keep it out of the garbage collector's full passes, which
-        # otherwise walk it every few seconds under load and stall requests for tens of ms.
-        gc.collect()
-        gc.freeze()
-        # Background threads (access-log and request-log writers, prewarm) take the
-        # interpreter lock for short stretches; the event loop, waiting for it, should get it
-        # back within half a millisecond rather than the default five (a request's tail).
-        sys.setswitchinterval(SWITCH_INTERVAL)
         buffer.start()
         if warm is not None:
             warm.start()

@@ -88,6 +88,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
     import uvicorn
 
     from sehat.api.app import create_app
+    from sehat.api.asgi import settle_process
 
     if "SEHAT_PUBLIC_URL" not in os.environ and port:
         # Links the API hands out (share links) point at this server unless told otherwise.
@@ -124,6 +125,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
                 **proxy_options(settings),
             )
         return
+    settle_process()
     uvicorn.run(
         app,
         host=host,
