@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sehat.config import load_settings
 from sehat.errors import InfrastructureError
 from sehat.store import prewarm
-from sehat.store.db import make_engine
+from sehat.store.db import make_engine, upgrade
 
 from .api_helpers import make_client
 
@@ -56,16 +56,34 @@ def test_not_ready_while_the_registry_is_read_into_memory(
 
 
 def test_prewarming_can_be_switched_off(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite whatever the backend under test: only there is anything read in, so only
+    # there can switching it off be seen.
+    registry = tmp_path / "sehat.db"
+    engine = make_engine(f"sqlite:///{registry}")
+    try:
+        upgrade(engine)
+        started: list[Path] = []
+        monkeypatch.setattr(prewarm.Prewarm, "start", lambda self: started.append(self.path))
+        with make_client(engine, data_dir, prewarm=False) as client:
+            assert client.get("/readyz").status_code == 200
+        assert started == []
+        with make_client(engine, data_dir) as client:
+            client.get("/readyz")
+        assert started == [registry]
+    finally:
+        engine.dispose()
+
+
+def test_only_sqlite_is_read_into_memory(
     engine: sa.Engine, data_dir: Path, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[Path] = []
     monkeypatch.setattr(prewarm.Prewarm, "start", lambda self: started.append(self.path))
-    with make_client(engine, data_dir, prewarm=False) as client:
-        assert client.get("/readyz").status_code == 200
-    assert started == []
-    # Switched on, SQLite reads its file in; PostgreSQL keeps its own buffers: nothing to read.
     with make_client(engine, data_dir) as client:
         client.get("/readyz")
+    # PostgreSQL keeps its own buffers: nothing to read.
     assert len(started) == (1 if backend == "sqlite" else 0)
 
 
