@@ -3,12 +3,21 @@ exactly as the rows written in a request: same times to the microsecond, same or
 
 from __future__ import annotations
 
+import logging
+import re
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from sehat.api import app as app_module
 from sehat.services.access_log import PUBLIC_FIELDS, Access, AccessBuffer, Channel, record
 from sehat.store import schema as t
+
+from .api_helpers import make_client
 
 
 def _stored(engine: sa.Engine) -> list[tuple[object, ...]]:
@@ -74,3 +83,71 @@ def test_a_failed_write_keeps_the_rows_for_the_next_round(engine: sa.Engine) -> 
     buffer._write = write  # type: ignore[method-assign]
     assert buffer.flush() == 1
     assert len(_stored(engine)) == 1
+
+
+def test_a_fault_of_ours_is_logged_with_an_error_id_and_its_rows_dropped(
+    engine: sa.Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    buffer = AccessBuffer(engine)
+    buffer.add(Access(1, 1, datetime.now(UTC), Channel.PUBLIC, None, PUBLIC_FIELDS))
+
+    def broken(rows: object) -> None:
+        raise TypeError("row for 0012345678 is not a tuple")  # a message with personal data
+
+    write = buffer._write
+    buffer._write = broken  # type: ignore[method-assign]
+    with caplog.at_level(logging.ERROR, logger="sehat.services.access_log"):
+        assert buffer.flush() == 0
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert re.search(r"error_id=[0-9a-f]{16} TypeError at .*test_access_buffer\.py:\d+", line)
+    assert "0012345678" not in line and line.endswith("1 rows dropped")
+    assert buffer.failing_for(time.monotonic()) is None  # not the database being away
+    buffer._write = write  # type: ignore[method-assign]
+    assert buffer.flush() == 0 and _stored(engine) == []  # not retried for ever
+
+
+def test_the_database_away_is_said_in_readyz(
+    engine: sa.Engine, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "DATABASE_AWAY", 0.0)
+    with make_client(engine, data_dir) as client:
+        buffer = client.app.state.access_buffer  # type: ignore[attr-defined]
+        assert client.get("/readyz").status_code == 200
+
+        def away(rows: object) -> None:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("connection refused"))
+
+        write = buffer._write
+        buffer._write = away
+        buffer.add(Access(1, 1, datetime.now(UTC), Channel.PUBLIC, None, PUBLIC_FIELDS))
+        buffer.flush()
+        answer = client.get("/readyz")
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+        error = answer.json()["error"]
+        assert error["type"] == "unavailable" and "refused writes" in error["message"]
+        buffer._write = write
+        assert buffer.flush() == 1  # kept, and written once it is back
+        assert client.get("/readyz").status_code == 200
+
+
+def test_close_never_hangs_on_a_database_that_does_not_answer(
+    engine: sa.Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    buffer = AccessBuffer(engine, interval=0.01)
+    entered, never = threading.Event(), threading.Event()
+
+    def hang(rows: object) -> None:
+        entered.set()
+        never.wait(60)
+
+    buffer._write = hang  # type: ignore[method-assign]
+    buffer.add(Access(1, 1, datetime.now(UTC), Channel.PUBLIC, None, PUBLIC_FIELDS))
+    buffer.start()
+    assert entered.wait(10)
+    buffer.add(Access(2, 1, datetime.now(UTC), Channel.PUBLIC, None, PUBLIC_FIELDS))
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="sehat.services.access_log"):
+        buffer.close(timeout=0.5)
+    assert time.monotonic() - started < 2
+    assert any("not written at close (1 queued)" in r.getMessage() for r in caplog.records)
+    never.set()

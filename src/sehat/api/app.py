@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -62,6 +63,9 @@ WEB_STATIC = Path(pages.__file__).parent / "static"
 # file sent to POST /api/v1/imports may be far larger (it is streamed to disk).
 MAX_BODY = 20 * 1024 * 1024
 UPLOADS = {"/api/v1/imports": imports.MAX_UPLOAD}
+# Seconds of failed access-log writes before /readyz says the database is away: a command
+# beside the server may hold SQLite's write lock for a few seconds without it being news.
+DATABASE_AWAY = 10.0
 
 
 class BodyLimit:
@@ -260,14 +264,27 @@ def create_app(
         tags=["service / سامانه"],
         responses={
             503: {
-                "description": "Still reading the registry into memory / در حال آماده‌شدن",
+                "description": "Still reading the registry into memory, or the database "
+                "refusing writes / در حال آماده‌شدن یا پایگاه داده در دسترس نیست",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
         },
     )
     def readyz() -> JSONResponse:
         """Readiness: 200 once the registry is in memory (SQLite, store/prewarm.py), 503 while
-        it is still being read; for load balancers that should wait. Not rate-limited."""
+        it is still being read, or while the database has refused the access log's writes
+        for DATABASE_AWAY seconds; for load balancers that should wait. Not rate-limited."""
+        away = buffer.failing_for(time.monotonic())
+        if away is not None and away >= DATABASE_AWAY:
+            seconds = str(round(away))
+            body = errors.error_body(
+                "unavailable",
+                f"the database has refused writes for {seconds} s (the access log is kept "
+                "in memory and written when it accepts them again)",
+                f"پایگاه داده {to_persian_digits(seconds)} ثانیه است که نوشتن را نمی‌پذیرد "
+                "(گزارش دسترسی‌ها در حافظه نگه داشته و پس از آن نوشته می‌شود)",
+            )
+            return JSONResponse(body, 503, headers={"Retry-After": "5"})
         if warm is None or warm.done.is_set():
             return JSONResponse({"status": "ready", "version": __version__})
         percent = round(warm.progress() * 100)

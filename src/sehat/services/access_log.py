@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 
 from sehat.core import code as authcode
 from sehat.errors import NotFoundError
+from sehat.faults import describe, new_error_id
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
 from sehat.store.db import access_engine
@@ -140,7 +142,8 @@ class AccessBuffer:
     thread. ``flush`` is also called before the access log is read in this process and when
     the app stops. A write that fails (the database briefly away) keeps the rows for the
     next round, up to ``max_rows``; past that the oldest are dropped and the loss is logged
-    (as a count).
+    (as a count); ``failing_for`` says how long (``/readyz``). Any other failure is a fault of
+    ours: logged with an error id, and those rows dropped.
     """
 
     def __init__(self, engine: sa.Engine, interval: float = 1.0, max_rows: int = 200_000):
@@ -156,6 +159,16 @@ class AccessBuffer:
         self._flushing = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # The database away, locked or full: the rows are kept and written later. Anything
+        # else is a fault of ours, and the same rows would fail again.
+        dbapi = engine.dialect.loaded_dbapi
+        self._away_errors: tuple[type[BaseException], ...] = (
+            sa.exc.OperationalError,
+            sa.exc.InterfaceError,
+            dbapi.OperationalError,
+            dbapi.InterfaceError,
+        )
+        self._away_since: float | None = None  # monotonic; first failed write of a run
 
     def add(self, access: Access) -> None:
         """Queue one access (cheap: an append under a lock)."""
@@ -175,12 +188,28 @@ class AccessBuffer:
                 return 0
             try:
                 self._write(rows)
-            except Exception as exc:  # the database briefly away: keep the rows
+            except self._away_errors as exc:  # the database away: keep the rows
                 log.warning("access log write failed (%s); will retry", type(exc).__name__)
                 with self._lock:
                     self._rows[:0] = rows
+                if self._away_since is None:
+                    self._away_since = time.monotonic()
                 return 0
+            except Exception as exc:  # a fault of ours: never its message (personal data)
+                log.error(
+                    "access log write failed: error_id=%s %s; %d rows dropped",
+                    new_error_id(),
+                    describe(exc),
+                    len(rows),
+                )
+                return 0
+            self._away_since = None
             return len(rows)
+
+    def failing_for(self, now: float) -> float | None:
+        """Seconds (monotonic ``now``) since writes began failing with the database away;
+        None while they succeed."""
+        return None if self._away_since is None else now - self._away_since
 
     def _write(self, rows: list[Access]) -> None:
         if self._insert is not None:
@@ -196,13 +225,25 @@ class AccessBuffer:
             self._thread = threading.Thread(target=self._run, name="access-log", daemon=True)
             self._thread.start()
 
-    def close(self) -> None:
-        """Stop the writer and write what is left."""
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the writer and write what is left, waiting at most about ``timeout`` seconds
+        (a database that does not answer must not keep the process from ending)."""
+        deadline = time.monotonic() + timeout
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout)
             self._thread = None
-        self.flush()
+        last = threading.Thread(target=self.flush, name="access-log-close", daemon=True)
+        last.start()
+        last.join(max(0.0, deadline - time.monotonic()))
+        if last.is_alive():
+            log.warning(
+                "access log: rows not written at close (%d queued); the database did not "
+                "answer within %g s",
+                len(self._rows),
+                timeout,
+            )
+            return
         if self._own_engine:
             self._engine.dispose()
 
