@@ -101,6 +101,8 @@ def test_reference_list_and_check(tmp_path: Path) -> None:
     assert "University of Tehran" not in seminaries.output
     ladder = runner.invoke(app, ["reference", "list", "ladder"])
     assert ladder.exit_code == 0 and "discontinuous" in ladder.output
+    # Named as a waiting document names them: «سطح ۲ حوزه», Persian digits.
+    assert "سطح ۲ حوزه" in ladder.output and "seminary level 2" in ladder.output
     shipped = runner.invoke(app, ["reference", "check", str(default_directory())])
     assert shipped.exit_code == 0 and "valid" in shipped.output
     broken = tmp_path / "data"

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from sehat.core.persian import normalize_digits_field
+from sehat.core.persian import normalize_digits_field, to_persian_digits
 from sehat.core.record import Assurance
 from sehat.core.spreadsheet import safe_row
 from sehat.errors import Problem
@@ -164,7 +164,9 @@ def _rows(
                         _institution_problem(
                             f"the row is of institution {given}, not {options.institution} given "
                             "with --institution",
-                            f"ردیف از موسسه {given} است نه {options.institution}",
+                            to_persian_digits(
+                                f"ردیف از موسسه {given} است نه {options.institution}"
+                            ),
                         )
                     ],
                 )
