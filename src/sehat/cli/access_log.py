@@ -58,7 +58,7 @@ def compact(
     ),
 ) -> None:
     """Fold old public-tier rows into per-document daily counts; print what was folded."""
-    settings = load_settings()
+    settings = guarded(load_settings)
     keep = settings.access_log_days if days is None else days
     moment = guarded(lambda: _moment(now))
     if keep == 0:

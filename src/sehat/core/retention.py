@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3650
-EVIDENCE_DAYS = 3653  # 10 years, leap days included
+EVIDENCE_YEARS = 10
 
 
 def midnight(day: date) -> datetime:
@@ -38,5 +38,11 @@ def fold_before(now: datetime, days: int) -> datetime:
 
 
 def expire_before(now: datetime) -> datetime:
-    """Evidence rows, and the counts of days, before this instant are removed (10 years)."""
-    return midnight(day_of(now) - timedelta(days=EVIDENCE_DAYS))
+    """Evidence rows, and the counts of days, before this instant are removed: the same
+    calendar day 10 years back (29 February: the 28th)."""
+    today = day_of(now)
+    year = today.year - EVIDENCE_YEARS
+    try:
+        return midnight(today.replace(year=year))
+    except ValueError:  # 29 February, in a year that has none
+        return midnight(today.replace(year=year, day=28))
