@@ -268,12 +268,18 @@ def entries(
     if document_id is not None:
         rows = rows.where(a.document_id == document_id)
         days = days.where(c.document_id == document_id)
-    both = sa.union_all(rows, days).subquery("both")
+    # Each side stops, in its index's order, at the last entry this page can need; only
+    # those are merged and sorted.
+    limit, offset = min(max(limit, 1), MAX_PAGE), max(offset, 0)
+    rows = rows.order_by(a.at.desc(), a.id.desc()).limit(offset + limit)
+    days = days.order_by(c.day.desc(), c.document_id, c.channel).limit(offset + limit)
+    sides = [sa.select(side.subquery()) for side in (rows, days)]
+    both = sa.union_all(*sides).subquery("both")
     page = (
         sa.select(both)
         .order_by(both.c.at.desc(), both.c.seq.desc(), both.c.document_id, both.c.channel)
-        .limit(min(max(limit, 1), MAX_PAGE))
-        .offset(max(offset, 0))
+        .limit(limit)
+        .offset(offset)
         .subquery("page")
     )
     d, acc, s = t.documents.c, t.accounts.c, t.shares.c
