@@ -186,6 +186,7 @@ def compact(
             day, rows = folded
             done.folded[day] = done.folded.get(day, 0) + rows
             done.batches += 1
+            _bound_wal(writer)
             if progress is not None:
                 progress(day, rows)
         done.finished = False
@@ -193,6 +194,28 @@ def compact(
     finally:
         if writer is not engine:
             writer.dispose()
+
+
+# SQLite: the WAL may hold this many pages (64 MiB of 4 KiB pages) before a batch ends with a
+# checkpoint that empties it. A batch deletes rows spread over the whole (person, time) index,
+# so each dirties up to one page per row; with the server's writer and readers active beside
+# it, SQLite's own passive checkpoints fell behind and the file grew to 2 GB on a 30M-row log
+# (bench/RESULTS.md).
+WAL_PAGES = 16_384
+
+
+def _bound_wal(writer: sa.Engine) -> None:
+    if writer.dialect.name != "sqlite":
+        return
+    raw = writer.raw_connection()  # outside a transaction, where a checkpoint can run
+    try:
+        cursor = raw.cursor()
+        _busy, pages, _copied = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if pages > WAL_PAGES:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def counts_total(conn: sa.Connection) -> int:
