@@ -12,7 +12,8 @@
     ├── IdCheckLimitError         too many wrong national IDs from this caller today
     ├── VerificationError         evidence does not check out: expected vs found
     └── InfrastructureError       a database, key store or configuration problem
-        └── DamagedDatabaseError  a SQLite file that is not a sound database: restore it
+        ├── DamagedDatabaseError  a SQLite file that is not a sound database: restore it
+        └── MissingPartError      a package the server needs is not installed: install it
 
 Messages are bilingual: Persian first (``message_fa``), English beside it (``message``).
 HTTP status codes are chosen in the api layer only.
@@ -142,3 +143,9 @@ class InfrastructureError(SehatError):
 class DamagedDatabaseError(InfrastructureError):
     """A SQLite file is not a sound database (overwritten, cut short, damaged inside): it is
     never served, and is to be restored from the backup."""
+
+
+class MissingPartError(InfrastructureError):
+    """A package the server needs for one answer is not installed (the certificate's font):
+    its message names the package and how to install it, and names no host or file, so the
+    caller is told it as it is."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -175,7 +176,8 @@ class KeyStore:
 
     def __init__(self, directory: Path, kek: str) -> None:
         self.directory = directory
-        self._aead = AESGCM(_kek_bytes(kek))
+        self._kek_key = _kek_bytes(kek)
+        self._aead = AESGCM(self._kek_key)
         # The registry's seal key (sehat.services.evidence.seal): derived from the KEK, so
         # whoever can read the database but not the KEK cannot forge a seal.
         self.seal_key = HKDF(
@@ -183,6 +185,19 @@ class KeyStore:
         ).derive(kek.encode())
         make_private_dir(self.directory)
         self._cache: dict[str, Ed25519PrivateKey] = {}
+
+    # A key store crosses into the worker processes of a large import (importer/workers.py)
+    # as its directory and derived keys: the unsealed private keys stay behind, and each
+    # process unseals what it signs with.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"directory": self.directory, "kek_key": self._kek_key, "seal_key": self.seal_key}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.directory = Path(state["directory"])
+        self._kek_key = bytes(state["kek_key"])
+        self._aead = AESGCM(self._kek_key)
+        self.seal_key = bytes(state["seal_key"])
+        self._cache = {}
 
     # -- storage ------------------------------------------------------------------------
     def _path(self, kid: str) -> Path:

@@ -14,6 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
@@ -203,14 +204,15 @@ def _messy_rows() -> tuple[list[list[str]], dict[str, str]]:
     return rows, {"full": full, "other": other}
 
 
-def test_a_messy_windows_1256_file(engine: sa.Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["0", "2"])  # validated here, or in worker processes
+def test_a_messy_windows_1256_file(engine: sa.Engine, tmp_path: Path, workers: str) -> None:
     rows, people = _messy_rows()
     path = tmp_path / "legacy.csv"
     text = io.StringIO()
     csv.writer(text, delimiter=";", lineterminator="\r\n").writerows([MESSY_HEADER, *rows])
     path.write_bytes(text.getvalue().encode("cp1256", errors="replace"))
     env = _env(engine, tmp_path / "data")
-    done = _sehat(env, "import", str(path))
+    done = _sehat(env, "import", str(path), "--workers", workers)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "cp1256" in done.stderr and "توضيحات" in done.stderr  # ignored column, once
     results = _results(tmp_path / "legacy-results.csv")
@@ -368,6 +370,14 @@ def _state(engine: sa.Engine) -> tuple[int, int, int, int]:
     return int(submissions or 0), len(codes), len(set(codes)), int(leaves or 0)
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux), that are still running."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found.extend(int(child) for child in task.read_text().split())
+    return found
+
+
 def test_stopped_at_any_moment_then_run_again_every_row_once(
     engine: sa.Engine, tmp_path: Path
 ) -> None:
@@ -376,15 +386,28 @@ def test_stopped_at_any_moment_then_run_again_every_row_once(
     _synth(env, path, 3000)
     rng = random.Random(5)
     for trial in range(3):  # killed at random moments, each time resumed by the next run
+        # With worker processes (as a large file gets by default): they must not outlive it.
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sehat.cli.main", "import", str(path)],
+            [sys.executable, "-m", "sehat.cli.main", "import", str(path), "--workers", "2"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(1.5, 4.0))
+        if trial == 0:  # the first time, killed while its workers run
+            deadline = time.monotonic() + 60
+            while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.1, 0.5))
+        else:
+            time.sleep(rng.uniform(1.5, 4.0))
+        children = _children(proc.pid)
+        assert trial > 0 or children, "the import's workers were never seen"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        deadline = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in children):
+            assert time.monotonic() < deadline, f"trial {trial}: worker processes left behind"
+            time.sleep(0.2)
         submissions, codes, distinct, _ = _state(engine)
         assert codes == distinct, f"trial {trial}: a code issued twice"
     done = _sehat(env, "import", str(path))

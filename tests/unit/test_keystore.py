@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -105,3 +106,18 @@ def test_production_takes_a_random_kek() -> None:
             kek,
             False,
         )
+
+
+def test_a_key_store_sent_to_a_worker_process_signs_alike_without_carrying_private_keys(
+    tmp_path: Path,
+) -> None:
+    store = KeyStore(tmp_path / "keys", KEK)
+    store.ensure(datetime.now(UTC))
+    key, private = store.signing_key(Purpose.ISSUING, 1)  # unsealed, cached in this process
+    raw = private.private_bytes_raw()
+    sent = pickle.dumps(store)
+    assert raw not in sent  # the unsealed key stays behind
+    copy = pickle.loads(sent)
+    copy_key, copy_private = copy.signing_key(Purpose.ISSUING, 1)
+    assert copy_key.kid == key.kid and copy.seal_key == store.seal_key
+    assert copy_private.sign(b"x") == private.sign(b"x")  # Ed25519 is deterministic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,8 +12,11 @@ from sehat.core.persian import (
     ARABIC_DIGITS,
     PERSIAN_DIGITS,
     ZWNJ,
+    foreign_letter,
+    hidden_character,
     normalize_digits_field,
     normalize_text,
+    script_of,
     to_latin_digits,
     to_persian_digits,
 )
@@ -105,3 +110,40 @@ def test_normalized_text_has_no_arabic_forms_or_edge_space(text: str) -> None:
 @given(st.integers(min_value=0, max_value=10**12))
 def test_persian_digits_round_trip(n: int) -> None:
     assert to_latin_digits(to_persian_digits(str(n))) == str(n)
+
+
+def _hidden_one_by_one(text: str) -> tuple[int, str] | None:
+    """The rule of hidden_character, character by character (its fast path must agree)."""
+    for index, char in enumerate(text):
+        if char == "\u200c" or char.isspace():
+            continue
+        if unicodedata.category(char) in ("Cf", "Cc") or (
+            "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef"
+        ):
+            return index + 1, char
+    return None
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(),
+            st.sampled_from("\u200c\u200b\u200d\u202e\u2066\ufeff\u00ad\t\n\u00a0\ufe0f\x85 ابc"),
+        )
+    )
+)
+def test_hidden_character_finds_what_a_scan_of_every_character_finds(text: str) -> None:
+    assert hidden_character(text) == _hidden_one_by_one(text)
+
+
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("abcابپچژکگیДΩ1 -"))))
+def test_foreign_letter_names_the_first_letter_of_another_script(text: str) -> None:
+    expected = next(
+        (
+            (i + 1, c)
+            for i, c in enumerate(text)
+            if unicodedata.category(c).startswith("L") and script_of(c) != "ARABIC"
+        ),
+        None,
+    )
+    assert foreign_letter(text, frozenset({"ARABIC"})) == expected

@@ -34,6 +34,7 @@ from sehat.errors import (
     IdCheckLimitError,
     InfrastructureError,
     InputError,
+    MissingPartError,
     NotFoundError,
     PermissionDeniedError,
     Problem,
@@ -387,13 +388,18 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, SehatError)
         status, kind = _status_of(exc)
         if status >= 500:
-            # The server's fault: the message may name hosts or files, so it stays here.
+            # The server's fault: the message may name hosts or files, so it stays here
+            # (a missing package's message names only the package, and is said as it is).
             error_id = log_fault(exc, request.scope, status)
+            message = "the service is unavailable for the moment; try again later"
+            message_fa = "سامانه موقتاً در دسترس نیست؛ بعداً دوباره تلاش کنید"
+            if isinstance(exc, MissingPartError):
+                message, message_fa = exc.message, exc.message_fa
             return JSONResponse(
                 error_body(
                     kind,
-                    "the service is unavailable for the moment; try again later",
-                    "سامانه موقتاً در دسترس نیست؛ بعداً دوباره تلاش کنید",
+                    message,
+                    message_fa,
                     scope=request.scope,
                     error_id=error_id,
                 ),

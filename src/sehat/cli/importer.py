@@ -21,6 +21,7 @@ from sehat.cli.server import engine_for, guarded
 from sehat.config import load_settings
 from sehat.core.record import Assurance
 from sehat.importer.run import ImportOptions, ImportReport, run_import
+from sehat.importer.workers import default_workers
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
 from sehat.services.evidence import Evidence
@@ -32,6 +33,8 @@ from sehat.store.tx import in_transaction
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 PLAIN_EVERY = 5.0  # seconds between progress lines when not on a terminal
+POOL_FROM = 5_000  # rows: a smaller file is done before worker processes would have started
+POOL_FROM_BYTES = 1 << 20  # an XLSX (rows not counted beforehand) of this size or more
 
 
 def _rows_in(path: Path) -> int | None:
@@ -53,6 +56,13 @@ def import_file(
     assurance: Assurance | None = typer.Option(
         None, "--assurance", help="for rows that do not say (default digitised) / سطح اطمینان"
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=0,
+        help="processes that validate and sign (default: one per core for files of "
+        f"{POOL_FROM:,} rows or more; 0: none) / تعداد پردازه‌های کمکی",
+    ),
 ) -> None:
     """Import a backfill file: each row ISSUED, PENDING_PRIOR or REJECTED, one results line
     per row (row,status,code,reasons). Running it again changes nothing."""
@@ -67,7 +77,15 @@ def import_file(
             markup=False,
         )
         raise typer.Exit(2)
-    options = ImportOptions(institution=institution, assurance=assurance or Assurance.DIGITISED)
+    total = _rows_in(file) if file.exists() else None
+    if workers is None:
+        large = (total or 0) >= POOL_FROM or (
+            total is None and file.exists() and file.stat().st_size >= POOL_FROM_BYTES
+        )
+        workers = default_workers() if large else 0
+    options = ImportOptions(
+        institution=institution, assurance=assurance or Assurance.DIGITISED, workers=workers
+    )
 
     def prepare() -> tuple[sa.Engine, Evidence]:
         engine = engine_for(settings, memory_map=False)  # flat memory however large
@@ -81,7 +99,6 @@ def import_file(
         return engine, Evidence(keystore, reference)
 
     engine, evidence = guarded(prepare)
-    total = _rows_in(file) if file.exists() else None
     started = time.monotonic()
 
     def header(report: ImportReport) -> None:

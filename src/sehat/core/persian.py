@@ -7,6 +7,7 @@ the Persian standard ISIRI 6219); a library would add a dependency for ``str.tra
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -97,6 +98,7 @@ def normalize_digits_field(text: str) -> str:
 # isolates and marks, zero-width spaces and joiners, the BOM, soft hyphens (Unicode category
 # Cf, "format"), control characters, and variation selectors. ZWNJ is Persian spelling.
 _VARIATION_SELECTORS = ("\ufe00", "\ufe0f"), ("\U000e0100", "\U000e01ef")
+_VARIATION = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 
 def hidden_character(text: str) -> tuple[int, str] | None:
@@ -106,6 +108,10 @@ def hidden_character(text: str) -> tuple[int, str] | None:
     Args:
         text: the text as received, before :func:`normalize_text` (which drops some of them).
     """
+    # Fast path (most text): str.isprintable is False for every Cc and Cf character, and
+    # true for the variation selectors (Mn), which the regular expression finds.
+    if text.replace(ZWNJ, "").isprintable() and _VARIATION.search(text) is None:
+        return None
     for index, char in enumerate(text):
         if char == ZWNJ or char.isspace():
             continue
@@ -141,6 +147,13 @@ def foreign_letter(text: str, allowed: frozenset[str]) -> tuple[int, str] | None
     """The first letter of ``text`` whose script is not in ``allowed`` (see :func:`script_of`),
     as (1-based position, letter); else None. Digits, spaces and punctuation are not letters."""
     for index, char in enumerate(text):
-        if unicodedata.category(char).startswith("L") and script_of(char) not in allowed:
+        script = _letter_script(char)
+        if script is not None and script not in allowed:
             return index + 1, char
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _letter_script(char: str) -> str | None:
+    """:func:`script_of` a letter, None for anything else (remembered: names reuse few)."""
+    return script_of(char) if unicodedata.category(char).startswith("L") else None

@@ -472,6 +472,17 @@ def _code_field(text: str, name: str, problems: list[Problem]) -> str | None:
         return None
 
 
+def check_record(
+    raw: Mapping[str, object], reference: Reference, today: date
+) -> tuple[GraduationRecord | None, list[Problem]]:
+    """:func:`validate_record` as a value: the record and no problems, or None and every
+    problem found."""
+    try:
+        return validate_record(raw, reference, today=today), []
+    except InputError as exc:
+        return None, list(exc.problems)
+
+
 def validate_record(
     raw: Mapping[str, object], reference: Reference, *, today: date
 ) -> GraduationRecord:

@@ -20,8 +20,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +37,7 @@ from sehat.errors import Problem
 from sehat.importer.cells import cell_text
 from sehat.importer.headers import Header
 from sehat.importer.table import open_table
+from sehat.importer.workers import Checked, PooledEvidence, Workers
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.services.id_checks import IdCheckCaller
@@ -59,6 +62,8 @@ class ImportOptions:
     batch: int = BATCH
     # Over the API: a row's prior_code is the registrar's national-ID check (DESIGN §5).
     id_checks: IdCheckCaller | None = None
+    # Worker processes that validate and sign (importer/workers.py); 0: all in this process.
+    workers: int = 0
 
 
 @dataclass
@@ -113,26 +118,30 @@ def run_import(
     report = report if report is not None else ImportReport(path.name)
     partial = results.with_name(results.name + ".partial")
     pending: dict[int, str] = {}  # row → submission id, for rows still waiting
-    with open_table(path, institution_given=options.institution is not None) as table:
+    with ExitStack() as stack:
+        table = stack.enter_context(
+            open_table(path, institution_given=options.institution is not None)
+        )
         key = file_digest(path)[:32]
         report.description = table.description
         report.ignored_columns = table.header.ignored
         on_header(report)
-        with partial.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow(RESULT_COLUMNS)
-            for chunk in _chunks(
-                _rows(table.rows, table.header, options, reference), options.batch
+        pool = stack.enter_context(Workers(evidence, options.workers)) if options.workers else None
+        signer = PooledEvidence(evidence, pool) if pool else evidence
+        out = stack.enter_context(partial.open("w", encoding="utf-8", newline=""))
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(RESULT_COLUMNS)
+        chunks = _chunks(_rows(table.rows, table.header, options, reference), options.batch)
+        for chunk, checked in _checked_ahead(chunks, pool):
+            for number, status, code, reasons, submission in _submit(
+                engine, reference, signer, chunk, key, options.id_checks, checked
             ):
-                for number, status, code, reasons, submission in _submit(
-                    engine, reference, evidence, chunk, key, options.id_checks
-                ):
-                    writer.writerow(safe_row([number, status, code or "", _reasons_text(reasons)]))
-                    report.counts[status] += 1
-                    if status == _PENDING and submission:
-                        pending[number] = submission
-                report.rows += len(chunk)
-                on_progress(report.rows)
+                writer.writerow(safe_row([number, status, code or "", _reasons_text(reasons)]))
+                report.counts[status] += 1
+                if status == _PENDING and submission:
+                    pending[number] = submission
+            report.rows += len(chunk)
+            on_progress(report.rows)
     _settle(engine, partial, results, pending, report)
     return report
 
@@ -212,6 +221,27 @@ def _chunks(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
         yield chunk
 
 
+def _checked_ahead(
+    chunks: Iterator[list[_Row]], pool: Workers | None
+) -> Iterator[tuple[list[_Row], list[Checked] | None]]:
+    """Each batch with its rows' validation from the workers, which stay a batch or two
+    ahead of the database (without workers: None, each row is validated as it is stored)."""
+    if pool is None:
+        for chunk in chunks:
+            yield chunk, None
+        return
+    today = datetime.now(UTC).date()
+    ahead: deque[tuple[list[_Row], Future[list[Checked]]]] = deque()
+    for chunk in chunks:
+        ahead.append((chunk, pool.validate([r.raw for r in chunk if r.refused is None], today)))
+        if len(ahead) > pool.processes:
+            done, future = ahead.popleft()
+            yield done, future.result()
+    while ahead:
+        done, future = ahead.popleft()
+        yield done, future.result()
+
+
 _Result = tuple[int, str, str | None, list[dict[str, object]], str | None]
 
 
@@ -222,9 +252,12 @@ def _submit(
     chunk: list[_Row],
     key: str,
     id_checks: IdCheckCaller | None,
+    checked: list[Checked] | None = None,
 ) -> list[_Result]:
-    """Decide one batch; results in input order: (row, status, code, reasons, submission)."""
+    """Decide one batch; results in input order: (row, status, code, reasons, submission).
+    ``checked``: the stored rows' validation, done already by the workers."""
     stored = [row for row in chunk if row.refused is None]
+    validated: list[Checked | None] = list(checked) if checked is not None else [None] * len(stored)
     decided: dict[int, tuple[str, str | None, list[dict[str, object]], str | None]] = {}
     now = datetime.now(UTC)
 
@@ -236,8 +269,8 @@ def _submit(
     def work(conn: sa.Connection) -> None:
         decided.clear()
         subs = [
-            (str(row.raw["institution"]), Submission(row.raw, f"import-{key}-{row.number}"))
-            for row in stored
+            (str(row.raw["institution"]), Submission(row.raw, f"import-{key}-{row.number}", done))
+            for row, done in zip(stored, validated, strict=True)
         ]
         issuer = Issuer(conn, reference, now, evidence, id_checks)
         for row, result in zip(stored, issuer.submit_mixed(registrar_of, subs), strict=True):

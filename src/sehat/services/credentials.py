@@ -4,6 +4,7 @@ credential with an ``eddsa-jcs-2022`` proof by its domain's issuing key."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,26 +31,35 @@ def _signed_at(signed: bytes) -> datetime:
     return datetime.fromtimestamp(int(claims[CLAIM_ISSUED_AT]), UTC)
 
 
-def verifiable_credential(
+@dataclass(frozen=True)
+class SignedVersion:
+    """A VALID document's current version whose record still matches its signatures: what a
+    copy of it (credential, certificate) shows, and its COSE_Sign1 (the QR's content)."""
+
+    facts: credential.DocumentFacts
+    cose: bytes
+
+
+def signed_version(
     conn: sa.Connection,
     principal: Principal,
     evidence: Evidence,
     reference: Reference,
     code: str,
-    base_url: str,
-    now: datetime,
-) -> dict[str, Any]:
-    """The signed credential of document ``code``'s current version, for those who may hold
-    a copy of it (the holder, the registrar of its institution, operator, auditor).
+    what: tuple[str, str],
+) -> SignedVersion:
+    """The current version of document ``code`` for those who may hold a copy of it (the
+    holder, the registrar of its institution, operator, auditor); ``what`` names the copy
+    (English, Persian) in a refusal.
 
-    Only a VALID document whose stored version still matches its signatures gets one: a
-    fresh signature must never vouch for a revoked, suspended or altered record.
+    Only a VALID document whose stored version still matches its signatures is copied: a
+    fresh copy must never vouch for a revoked, suspended or altered record.
     """
     doc = find_document(conn, code)
     principal.require(
         may_hold_copy(principal, doc),
-        "obtain this document's verifiable credential",
-        "دریافت مدرک دیجیتال (VC) این مدرک",
+        f"obtain this document's {what[0]}",
+        f"دریافت {what[1]} این مدرک",
     )
     d, v, e = t.documents.c, t.document_versions.c, t.version_evidence.c
     row = conn.execute(
@@ -72,8 +82,8 @@ def verifiable_credential(
     status = DocStatus(row.status)
     if status is not DocStatus.VALID:
         raise ConflictError(
-            f"document {doc.code} is {status.value}: only a valid document gets a credential",
-            f"مدرک {doc.code} معتبر نیست ({status.value})؛ برای آن مدرک دیجیتال صادر نمی‌شود",
+            f"document {doc.code} is {status.value}: only a valid document gets a {what[0]}",
+            f"مدرک {doc.code} معتبر نیست ({status.value})؛ برای آن {what[1]} صادر نمی‌شود",
         )
     signed = bytes(row.cose)
     problem = evidence.check(
@@ -88,8 +98,8 @@ def verifiable_credential(
     if problem is not None or row.content.get("code") != doc.code:
         raise ConflictError(
             f"the registry's record of document {doc.code} does not match its signature, so "
-            "no credential can vouch for it; report it to the registry",
-            f"سابقه مدرک {doc.code} با امضای آن نمی‌خواند و مدرک دیجیتال صادر نمی‌شود؛ "
+            f"no {what[0]} can vouch for it; report it to the registry",
+            f"سابقه مدرک {doc.code} با امضای آن نمی‌خواند و {what[1]} صادر نمی‌شود؛ "
             "به سامانه گزارش دهید",
         )
     shown = qr_document(row.content, row.version, reference)
@@ -115,8 +125,32 @@ def verifiable_credential(
         awarded_at=row.issued_at,
         version_signed_at=_signed_at(signed),
     )
+    return SignedVersion(facts, signed)
+
+
+def verifiable_credential(
+    conn: sa.Connection,
+    principal: Principal,
+    evidence: Evidence,
+    reference: Reference,
+    code: str,
+    base_url: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The signed credential of document ``code``'s current version (see
+    :func:`signed_version` for who gets one, and when)."""
+    version = signed_version(
+        conn,
+        principal,
+        evidence,
+        reference,
+        code,
+        ("verifiable credential", "مدرک دیجیتال (VC)"),
+    )
+    facts = version.facts
+    doc_code = facts.code
     # DESIGN §4 key federation: the domain's own issuing key signs its documents' credentials.
-    key, private = evidence.keystore.signing_key(Purpose.ISSUING, int(doc.code[0]))
+    key, private = evidence.keystore.signing_key(Purpose.ISSUING, int(doc_code[0]))
     return data_integrity.add_proof(
         credential.build(facts, base_url),
         private,

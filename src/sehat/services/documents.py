@@ -408,12 +408,15 @@ def may_hold_copy(principal: Principal, doc: DocumentRow) -> bool:
     )
 
 
+def qr_symbol(text: str) -> segno.QRCode:
+    """The QR symbol of a QR text (error correction level M), the same on every medium."""
+    return segno.make(text, error="m", micro=False, boost_error=False)
+
+
 def qr_png(text: str) -> bytes:
-    """A QR text as a PNG image (error correction level M), to print or show."""
+    """A QR text as a PNG image, to print or show."""
     buffer = io.BytesIO()
-    segno.make(text, error="m", micro=False, boost_error=False).save(
-        buffer, kind="png", scale=4, border=4
-    )
+    qr_symbol(text).save(buffer, kind="png", scale=4, border=4)
     return buffer.getvalue()
 
 

@@ -34,6 +34,18 @@ MEMO_SIZE = 200_000
 
 
 @dataclass(frozen=True)
+class SignedVersion:
+    """A version's evidence as made by :meth:`Evidence.sign_all`: the key id, the COSE_Sign1
+    over its QR claims, the content signature, the log commitment and the registry's seal."""
+
+    kid: str
+    signed: bytes
+    content_signature: bytes
+    commitment: bytes
+    seal: bytes
+
+
+@dataclass(frozen=True)
 class VersionToSign:
     """A stored document version that needs its signature and leaf."""
 
@@ -143,24 +155,33 @@ class Evidence:
         issued_at = int(now.timestamp())
         rows: list[dict[str, Any]] = []
         events: list[LogEvent] = []
-        for v in versions:
-            kid, signed, content_signature, digest = self.sign(v, issued_at)
+        for v, made in zip(versions, self.sign_all(versions, issued_at), strict=True):
             rows.append(
                 {
-                    "seal": self.seal_of(v, kid, signed, content_signature),
+                    "seal": made.seal,
                     "version_id": v.version_id,
-                    "cose": signed,
-                    "content_signature": content_signature,
-                    "kid": kid,
+                    "cose": made.signed,
+                    "content_signature": made.content_signature,
+                    "kid": made.kid,
                     "signed_at": now,
-                    "commitment": digest,
+                    "commitment": made.commitment,
                 }
             )
-            events.append(LogEvent(v.event, now, v.code, v.version, kid, digest))
+            events.append(LogEvent(v.event, now, v.code, v.version, made.kid, made.commitment))
         indices = transparency.append_events(conn, events, now)
         for row, index in zip(rows, indices, strict=True):
             row["leaf_index"] = index
         conn.execute(t.version_evidence.insert(), rows)
+
+    def sign_all(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
+        """Every version's signatures, commitment and seal, in order (pure apart from reading
+        the keys; a large import does this in worker processes: importer/workers.py)."""
+        out: list[SignedVersion] = []
+        for v in versions:
+            kid, signed, content_signature, digest = self.sign(v, issued_at)
+            seal_ = self.seal_of(v, kid, signed, content_signature)
+            out.append(SignedVersion(kid, signed, content_signature, digest, seal_))
+        return out
 
     def sign(self, v: VersionToSign, issued_at: int) -> tuple[str, bytes, bytes, bytes]:
         """(kid, COSE_Sign1 over the QR claims, content signature, commitment) of a version,

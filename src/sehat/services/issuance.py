@@ -20,8 +20,8 @@ from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
 from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide
 from sehat.core.persian import normalize_digits_field
-from sehat.core.record import GraduationRecord, validate_record
-from sehat.errors import InputError, NotFoundError, PermissionDeniedError, Problem
+from sehat.core.record import GraduationRecord, check_record
+from sehat.errors import NotFoundError, PermissionDeniedError, Problem
 from sehat.reference.models import Reference
 from sehat.services import access_log
 from sehat.services.access_log import PUBLIC_FIELDS, Access, Channel
@@ -33,9 +33,14 @@ from sehat.services.submissions import Item, graduation_key
 from sehat.services.submissions import Submission as Submission  # part of issuing's interface
 from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
+from sehat.store.given import given_rows
+from sehat.store.ids import take_ids
 from sehat.store.upsert import insert_ignore
 
 MAX_BATCH = 5000
+# Lists of values bound at execution (one cached statement, whatever the list's length):
+# building a bind parameter per value cost more than the query itself on a 1,000-row batch.
+_VALUES: sa.BindParameter[Any] = sa.bindparam("values", expanding=True)
 
 
 @dataclass
@@ -146,10 +151,10 @@ class Issuer:
     def _prepare(self, index: int, sub: Submission, institution: str) -> Item:
         record: GraduationRecord | None = None
         problems: list[Problem] = []
-        try:
-            record = validate_record(sub.raw, self.reference, today=self.today)
-        except InputError as exc:
-            problems = list(exc.problems)
+        if sub.checked is not None:
+            record, problems = sub.checked[0], list(sub.checked[1])
+        else:
+            record, problems = check_record(sub.raw, self.reference, self.today)
         given = normalize_digits_field(str(sub.raw.get("institution") or ""))
         if given and given != institution and given in self.reference.institutions:
             raise PermissionDeniedError(
@@ -167,40 +172,60 @@ class Issuer:
         )
 
     def _match_existing(self, items: list[Item]) -> None:
-        by_institution: dict[str, list[Item]] = defaultdict(list)
-        for it in items:
-            by_institution[it.institution].append(it)
-        for institution, group in by_institution.items():
-            self._match_existing_at(group, institution)
-
-    def _match_existing_at(self, items: list[Item], institution: str) -> None:
-        keys = [it.sub.idempotency_key for it in items if it.sub.idempotency_key]
-        by_key: dict[str, tuple[int, str]] = {}
+        """Find each item's earlier submission: the same idempotency key, or the same
+        graduation (a replay), or a rejected one being corrected. Two queries per batch,
+        whatever the number of institutions it spans (a national backfill file spans many),
+        each an exact probe of its unique index by (institution, …) pairs."""
         s = t.submissions.c
-        for chunk in _chunks(keys):
+        keys = sorted(
+            {(it.institution, it.sub.idempotency_key) for it in items if it.sub.idempotency_key}
+        )
+        by_key: dict[tuple[str, str], tuple[int, str]] = {}
+        if keys:
+            pairs = given_rows(self.conn, ("institution", "key"), keys)
             rows = self.conn.execute(
-                sa.select(s.id, s.idempotency_key, s.status)
-                .where(s.institution == institution)
-                .where(s.idempotency_key.in_(chunk))
+                sa.select(s.id, s.institution, s.idempotency_key, s.status).join_from(
+                    pairs,
+                    t.submissions,
+                    sa.and_(s.institution == pairs.c.institution, s.idempotency_key == pairs.c.key),
+                )
             )
-            by_key.update((r.idempotency_key, (r.id, r.status)) for r in rows)
-        students = sorted({it.key[0] for it in items if it.key})
-        by_grad: dict[tuple[str, int, int, str], tuple[int, str]] = {}
-        for chunk in _chunks(students):
+            by_key.update(((r.institution, r.idempotency_key), (r.id, r.status)) for r in rows)
+        students = sorted({(it.institution, it.key[0]) for it in items if it.key})
+        by_grad: dict[tuple[str, tuple[str, int, int, str]], tuple[int, str]] = {}
+        if students:
+            pairs = given_rows(self.conn, ("institution", "student"), students)
             rows = self.conn.execute(
-                sa.select(s.id, s.student_number, s.kind, s.seminary_level, s.field_code, s.status)
-                .where(s.institution == institution)
-                .where(s.student_number.in_(chunk))
+                sa.select(
+                    s.id,
+                    s.institution,
+                    s.student_number,
+                    s.kind,
+                    s.seminary_level,
+                    s.field_code,
+                    s.status,
+                ).join_from(
+                    pairs,
+                    t.submissions,
+                    sa.and_(
+                        s.institution == pairs.c.institution,
+                        s.student_number == pairs.c.student,
+                    ),
+                )
             )
             by_grad.update(
-                ((r.student_number, r.kind, r.seminary_level, r.field_code), (r.id, r.status))
+                (
+                    (r.institution, (r.student_number, r.kind, r.seminary_level, r.field_code)),
+                    (r.id, r.status),
+                )
                 for r in rows
             )
         for it in items:
-            if it.sub.idempotency_key and it.sub.idempotency_key in by_key:
-                it.replay_of = by_key[it.sub.idempotency_key][0]
-            elif it.key and it.key in by_grad:
-                row_id, status = by_grad[it.key]
+            given = it.sub.idempotency_key
+            if given and (it.institution, given) in by_key:
+                it.replay_of = by_key[(it.institution, given)][0]
+            elif it.key and (it.institution, it.key) in by_grad:
+                row_id, status = by_grad[(it.institution, it.key)]
                 if status == Outcome.REJECTED:
                     it.reevaluate, it.row_id = True, row_id  # a corrected resubmission
                 else:
@@ -250,10 +275,13 @@ class Issuer:
         out: dict[str, int] = {}
         for column, values, prefix in ((p.national_id, national, ""), (p.foreign_id, foreign, "F")):
             for chunk in _chunks(values):
-                query = sa.select(p.id, column.label("key")).where(column.in_(chunk)).order_by(p.id)
+                query = (
+                    sa.select(p.id, column.label("key")).where(column.in_(_VALUES)).order_by(p.id)
+                )
                 if lock:
                     query = query.with_for_update()
-                out.update((f"{prefix}{r.key}", r.id) for r in self.conn.execute(query))
+                rows = self.conn.execute(query, {"values": list(chunk)})
+                out.update((f"{prefix}{r.key}", r.id) for r in rows)
         return out
 
     def _insert_submissions(self, items: list[Item]) -> None:
@@ -301,7 +329,8 @@ class Issuer:
             got.update(
                 (r.public_id, r.id)
                 for r in self.conn.execute(
-                    sa.select(s.public_id, s.id).where(s.public_id.in_(chunk))
+                    sa.select(s.public_id, s.id).where(s.public_id.in_(_VALUES)),
+                    {"values": list(chunk)},
                 )
             )
         for it in items:
@@ -344,6 +373,9 @@ class Issuer:
         valid = [it for it in items if it.record is not None]
         by_code, candidates = self._prefetch(valid)
         refused = {} if resolving else self._check_named(valid, by_code, actor)
+        # Ids taken up front (store/ids.py): one plain insert per batch, and a document whose
+        # prior is issued earlier in the same batch points at it from the start.
+        doc_ids = iter(take_ids(self.conn, t.documents, len(valid)))
         docs: list[dict[str, Any]] = []
         issued: list[Item] = []
         updates: list[dict[str, Any]] = []
@@ -371,12 +403,12 @@ class Issuer:
             )
             it.decision = decision
             if decision.outcome is Outcome.ISSUED:
-                doc = self._new_document(it, it.institution)
+                doc = self._new_document(it, it.institution, next(doc_ids))
                 docs.append(doc)
                 issued.append(it)
                 candidates[rec.person_key].append(
                     PriorDoc(
-                        id=-len(docs),
+                        id=doc["id"],
                         code=doc["code"],
                         person_key=rec.person_key,
                         institution=it.institution,
@@ -497,7 +529,8 @@ class Issuer:
                     p.foreign_id,
                 )
                 .join(t.persons, t.persons.c.id == d.person_id)
-                .where(column.in_(chunk))
+                .where(column.in_(_VALUES)),
+                {"values": list(chunk)},
             )
             out.extend(
                 PriorDoc(
@@ -515,7 +548,7 @@ class Issuer:
             )
         return out
 
-    def _new_document(self, it: Item, institution: str) -> dict[str, Any]:
+    def _new_document(self, it: Item, institution: str, doc_id: int) -> dict[str, Any]:
         rec = it.record
         assert rec is not None and it.decision is not None
         code = authcode.generate(
@@ -523,6 +556,7 @@ class Issuer:
         )
         prior = it.decision.prior
         return {
+            "id": doc_id,
             "code": code,
             "institution": institution,
             "domain": int(institution[0]),
@@ -537,7 +571,7 @@ class Issuer:
             "issued_at": self.now,
             "issued_year": jalali_year_of(self.today),
             "graduation_date": rec.graduation_date,
-            "prior_document_id": prior.id if prior and prior.id > 0 else None,
+            "prior_document_id": prior.id if prior else None,
             "assurance": rec.assurance.value,
             "salt": secrets.token_bytes(16),
         }
@@ -551,7 +585,8 @@ class Issuer:
             for chunk in _chunks([d["code"] for d in docs]):
                 taken.update(
                     self.conn.execute(
-                        sa.select(t.documents.c.code).where(t.documents.c.code.in_(chunk))
+                        sa.select(t.documents.c.code).where(t.documents.c.code.in_(_VALUES)),
+                        {"values": list(chunk)},
                     ).scalars()
                 )
             if len({d["code"] for d in docs}) < len(docs):
@@ -567,34 +602,20 @@ class Issuer:
                     d["code"] = authcode.generate(
                         d["domain"], int(d["institution"][1:]), d["issued_year"], d["kind"]
                     )
-        # Priors issued earlier in this same batch are resolved to their new row ids below.
-        rows = self.conn.execute(
-            t.documents.insert().returning(t.documents.c.id, sort_by_parameter_order=True), docs
-        ).all()
-        for it, doc, row in zip(issued, docs, rows, strict=True):
-            it.document_id, it.code = row.id, doc["code"]
-        by_code = {doc["code"]: row.id for doc, row in zip(docs, rows, strict=True)}
-        fixups = []
-        for it in issued:
-            prior = it.decision.prior if it.decision else None
-            if prior is not None and prior.id < 0:
-                fixups.append({"b_id": it.document_id, "b_prior": by_code[prior.code]})
-        if fixups:
-            self.conn.execute(
-                t.documents.update()
-                .where(t.documents.c.id == sa.bindparam("b_id"))
-                .values(prior_document_id=sa.bindparam("b_prior")),
-                fixups,
-            )
+        self.conn.execute(t.documents.insert(), docs)
+        for it, doc in zip(issued, docs, strict=True):
+            it.document_id, it.code = doc["id"], doc["code"]
         versions: list[dict[str, Any]] = []
         contents: list[dict[str, object]] = []
-        for it, doc in zip(issued, docs, strict=True):
+        version_ids = take_ids(self.conn, t.document_versions, len(docs))
+        for it, doc, version_id in zip(issued, docs, version_ids, strict=True):
             assert it.record is not None
             content = it.record.content()
             content["code"] = doc["code"]
             contents.append(content)
             versions.append(
                 {
+                    "id": version_id,
                     "document_id": it.document_id,
                     "version": 1,
                     "content": content,
@@ -603,17 +624,12 @@ class Issuer:
                     "created_by": actor,
                 }
             )
-        version_rows = self.conn.execute(
-            t.document_versions.insert().returning(
-                t.document_versions.c.id, sort_by_parameter_order=True
-            ),
-            versions,
-        ).all()
+        self.conn.execute(t.document_versions.insert(), versions)
         self.evidence.sign_versions(
             self.conn,
             [
-                VersionToSign(row.id, doc["code"], 1, content, doc["salt"])
-                for row, doc, content in zip(version_rows, docs, contents, strict=True)
+                VersionToSign(version_id, doc["code"], 1, content, doc["salt"])
+                for version_id, doc, content in zip(version_ids, docs, contents, strict=True)
             ],
             self.now,
         )
@@ -631,7 +647,7 @@ class Issuer:
             "b_status": outcome.value,
             "b_reasons": reasons,
             "b_document_id": document_id,
-            "b_prior": prior.id if prior and prior.id > 0 else None,
+            "b_prior": prior.id if prior else None,
             "b_person": it.person_id,
         }
 
@@ -700,7 +716,8 @@ class Issuer:
                     .select_from(
                         t.submissions.outerjoin(t.documents, t.documents.c.id == s.document_id)
                     )
-                    .where(s.id.in_(chunk))
+                    .where(s.id.in_(_VALUES)),
+                    {"values": list(chunk)},
                 )
             )
         out = []

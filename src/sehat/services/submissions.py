@@ -22,6 +22,9 @@ class Submission:
 
     raw: Mapping[str, object]
     idempotency_key: str | None = None
+    # ``raw`` already validated (core/record.validate_record, e.g. in an import's worker
+    # process): the record, or the problems that refused it.
+    checked: tuple[GraduationRecord | None, tuple[Problem, ...]] | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ fifth and its p99 tripled (bench/RESULTS.md, ADR 0004). PostgreSQL keeps it as a
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ def make_engine(
             connect_args={"check_same_thread": False, "timeout": 60},
             pool_size=pool_size,
             json_deserializer=orjson.loads,  # reads JSON columns several times faster
+            json_serializer=json_text,
         )
 
         @sa.event.listens_for(engine, "connect")
@@ -108,7 +110,19 @@ def make_engine(
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return sa.create_engine(
+        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_serializer=json_text
+    )
+
+
+def json_text(value: object) -> str:
+    """A JSON column's text: orjson (a bulk import writes three JSON values a row, and the
+    standard library's encoder was a tenth of its time); what orjson cannot encode (an
+    integer beyond 64 bits) goes to the standard library, which decides as before."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
 
 
 def access_engine(engine: sa.Engine) -> sa.Engine:

@@ -16,8 +16,8 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from sehat.errors import SehatError
-from sehat.services import access_log, credentials, documents, shares
+from sehat.errors import MissingPartError, SehatError
+from sehat.services import access_log, certificate_pdf, credentials, documents, shares
 from sehat.services.id_checks import guards_of_person
 from sehat.services.principal import Principal, Role
 from sehat.services.verification import SHAREABLE_FIELDS
@@ -164,3 +164,26 @@ def my_credential(request: Request, code: str) -> Response:
         return JSONResponse({"error": exc.message, "error_fa": exc.message_fa}, 409)
     headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="sehat-{code}.json"'}
     return JSONResponse(signed, media_type="application/vc", headers=headers)
+
+
+@router.get("/me/documents/{code}/certificate.pdf")
+def my_certificate(request: Request, code: str) -> Response:
+    """The document's printable certificate (PDF), with its code and QR."""
+    principal = signed_in(request, Role.HOLDER)
+    if principal is None:
+        return RedirectResponse("/me" + _suffix(request), status_code=303)
+    state = request.app.state
+    try:
+        with state.engine.connect() as conn:
+            cert = certificate_pdf.certificate(
+                conn, principal, state.evidence, state.reference, code, state.settings.public_url
+            )
+        pdf = certificate_pdf.render(cert)
+    except SehatError as exc:
+        status = 503 if isinstance(exc, MissingPartError) else 409
+        return JSONResponse({"error": exc.message, "error_fa": exc.message_fa}, status)
+    headers = {
+        **NO_STORE,
+        "Content-Disposition": f'attachment; filename="{certificate_pdf.filename(cert)}"',
+    }
+    return Response(pdf, media_type="application/pdf", headers=headers)

@@ -158,6 +158,7 @@ WORDS: dict[str, dict[Lang, str]] = {
     "status": {"fa": "وضعیت", "en": "Status"},
     "download_qr": {"fa": "تصویر QR", "en": "QR image"},
     "download_vc": {"fa": "مدرک دیجیتال (VC)", "en": "Digital credential (VC)"},
+    "download_pdf": {"fa": "گواهی چاپی (PDF)", "en": "Printable certificate (PDF)"},
     "shares": {"fa": "پیوندهای اشتراک", "en": "Share links"},
     "new_share": {"fa": "ساختن پیوند اشتراک", "en": "Make a share link"},
     "share_document": {"fa": "مدرک", "en": "Document"},

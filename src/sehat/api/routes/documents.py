@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import EngineDep, EvidenceDep, PrincipalDep, ReferenceDep, SettingsDep
-from sehat.services import credentials, documents
+from sehat.services import certificate_pdf, credentials, documents
 from sehat.store.tx import in_transaction
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents / مدارک"])
@@ -92,6 +92,48 @@ def verifiable_credential(
             conn, principal, evidence, reference, code, settings.public_url, _now()
         )
     return CredentialResponse(signed, headers={"Cache-Control": "private, no-store"})
+
+
+class PdfResponse(Response):
+    """A PDF document."""
+
+    media_type = "application/pdf"
+
+
+@router.get(
+    "/{code}/pdf",
+    response_class=PdfResponse,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "One A4 page: Persian first, English beside it; the code and the QR.",
+        },
+        409: {"description": "The document is not VALID, or no longer matches its signatures."},
+        503: {"description": "The certificate font is not installed on this server."},
+    },
+)
+def certificate(
+    code: str,
+    engine: EngineDep,
+    evidence: EvidenceDep,
+    reference: ReferenceDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> PdfResponse:
+    """The printable certificate of the current version (same callers as the QR and the
+    credential; it carries personal data): holder, degree, field, institution, graduation
+    date in Jalali, the code and the signed QR. 409 for a document that is not VALID."""
+    with engine.connect() as conn:
+        cert = certificate_pdf.certificate(
+            conn, principal, evidence, reference, code, settings.public_url
+        )
+    return PdfResponse(
+        certificate_pdf.render(cert),
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'attachment; filename="{certificate_pdf.filename(cert)}"',
+        },
+    )
 
 
 @router.post("/{code}/revoke")
