@@ -68,7 +68,9 @@ FROM (SELECT i, abs(random()) % :documents + 1 AS d FROM n)
 LUA = ROOT / "bench" / "verify.lua"
 
 
-def _fill_log(db: sqlite3.Connection, rows: int, documents: int) -> None:
+def _fill_log(
+    db: sqlite3.Connection, rows: int, documents: int, without: tuple[str, ...] = ()
+) -> None:
     print(f"filling the access log with {rows:,} rows over {LOG_DAYS} days …", flush=True)
     started = time.monotonic()
     indexes = db.execute(
@@ -83,8 +85,9 @@ def _fill_log(db: sqlite3.Connection, rows: int, documents: int) -> None:
     db.execute("BEGIN")
     db.execute(FILL_LOG, values)
     db.execute("COMMIT")
-    for _, sql in indexes:
-        db.execute(sql)
+    for name, sql in indexes:
+        if name not in without:
+            db.execute(sql)
     print(f"  {rows:,} rows written and indexed in {time.monotonic() - started:.0f} s")
 
 
@@ -188,6 +191,13 @@ def main() -> None:
         help="start from an access log of this many synthetic rows (default: empty)",
     )
     parser.add_argument(
+        "--without-index",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave this index of the filled access log unbuilt (what it costs); repeatable",
+    )
+    parser.add_argument(
         "--compact",
         action="store_true",
         help="then time `sehat access-log compact` of that log beside the deployed server",
@@ -216,7 +226,7 @@ def main() -> None:
     db.execute("DELETE FROM access_counts")
     if args.access_rows:
         # A registry that has served for a while: its log's indexes no longer fit in a cache.
-        _fill_log(db, args.access_rows, args.documents)
+        _fill_log(db, args.access_rows, args.documents, tuple(args.without_index))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     stored = sum(1 for _ in codes.open())
