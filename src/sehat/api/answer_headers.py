@@ -4,7 +4,8 @@ the request's ``Host``.
 - ``Cache-Control: no-store`` on every answer that does not say otherwise (the QR image and
   the credential say ``private, no-store``; the pages set their own): documents, share
   links, a holder's lists, queues and verification details carry personal data, and a
-  shared or browser cache must keep none of them. Static files (``/static/``) may be cached.
+  shared or browser cache must keep none of them. Static files (``/static/``, and the API
+  pages' scripts and styles under ``/docs/assets/``) may be cached.
 - ``X-Content-Type-Options: nosniff`` on every answer, so a browser never runs JSON or
   text as a script or a page.
 - A ``Location`` is relative: Starlette builds its trailing-slash redirect
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-STATIC = "/static/"
+STATIC = ("/static/", "/docs/assets/")
 
 
 def relative_location(location: str) -> str:

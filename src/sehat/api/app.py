@@ -16,7 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat import __version__
-from sehat.api import errors
+from sehat.api import docs_pages, errors
+from sehat.api.allow import HeadAsGet
 from sehat.api.answer_headers import AnswerHeaders
 from sehat.api.fastpath import PublicVerify
 from sehat.api.input_guard import InputGuard
@@ -51,9 +52,12 @@ from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine, sqlite_files
 from sehat.store.files import check_private
 from sehat.store.prewarm import Prewarm
+from sehat.web import admin as admin_pages
+from sehat.web import audit as audit_pages
 from sehat.web import holder as holder_pages
 from sehat.web import org as org_pages
 from sehat.web import pages
+from sehat.web import registrar as registrar_pages
 
 WEB_STATIC = Path(pages.__file__).parent / "static"
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
@@ -223,6 +227,9 @@ def create_app(
         description="The national authenticity-code system for academic documents. "
         "سامانه ملی کد صحت مدارک تحصیلی.",
         openapi_url="/openapi.json",
+        # Served from the package, not a CDN (api/docs_pages.py).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -257,7 +264,11 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(holder_pages.router)
     app.include_router(org_pages.router)
+    app.include_router(registrar_pages.router)
+    app.include_router(audit_pages.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
+    docs_pages.install(app, "/openapi.json")
     declare_errors(app, (module.router for module in routers))
 
     @app.get("/healthz", tags=["service / سامانه"])
@@ -292,16 +303,20 @@ def create_app(
     app.add_middleware(InputGuard)  # inside BodyLimit: it never buffers an oversized body
     app.add_middleware(BodyLimit)
     app.outer = lambda inner: RequestLog(  # refused requests are logged too
-        # A refused request costs no body reading, no database and no thread.
-        RateLimit(
-            # The busiest path, before the framework is entered; then no-store, nosniff and
-            # relative redirects on every other answer.
-            PublicVerify(AnswerHeaders(inner), app),
-            public=public_limit,
-            token=token_limit,
-            redis_url=settings.redis_url,
-            namespace=settings.rate_limit_namespace,
-            accounts=TokenAccounts(engine, inline=app.state.inline_reads),
+        # HEAD wherever GET is served, counted and limited as the GET it is.
+        HeadAsGet(
+            # A refused request costs no body reading, no database and no thread.
+            RateLimit(
+                # The busiest path, before the framework is entered; then no-store, nosniff and
+                # relative redirects on every other answer.
+                PublicVerify(AnswerHeaders(inner), app),
+                public=public_limit,
+                token=token_limit,
+                redis_url=settings.redis_url,
+                namespace=settings.rate_limit_namespace,
+                accounts=TokenAccounts(engine, inline=app.state.inline_reads),
+            ),
+            lambda: app.router.routes,
         )
     )
     return app

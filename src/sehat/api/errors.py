@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sehat.api.allow import allowed_methods
 from sehat.core.persian import to_persian_digits
 from sehat.errors import (
     AuthenticationError,
@@ -439,10 +440,17 @@ def install(app: FastAPI) -> None:
         else:
             message = exc.detail if isinstance(exc.detail, str) else "the request is not valid"
         fa = _HTTP_FA.get(exc.status_code, "درخواست نامعتبر است")
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            allowed = allowed_methods(request.app.router.routes, request.scope)
+            headers["Allow"] = ", ".join(allowed)
+            message = f"{request.method} is not allowed here; this path accepts " + (
+                ", ".join(allowed)
+            )
         return JSONResponse(
             error_body("http", message, fa, scope=request.scope),
             exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
 
     app.add_exception_handler(SehatError, _sehat)

@@ -15,6 +15,16 @@ a path parameter                           404
 POST, PUT, PATCH, DELETE with a token      409
 =========================================  =================================================
 
+It also says what the request schemas alone cannot:
+
+- every text a request carries is free of U+0000 (NUL), which no field may hold
+  (api/input_guard.py): a string without a pattern of its own gets ``^[^\\u0000]*$``;
+- the fields an operation may still refuse for their meaning (``x-sehat-refuses``, see
+  api/shapes.py) are listed in its description, in words;
+- OpenAPI links from what an operation creates to the operations that use it (a submission's
+  code to the document, a share link's token to opening and revoking it, …), which clients
+  and the stateful tests follow.
+
 Schemathesis checks every answer against this (tests/integration/test_openapi_fuzz.py).
 """
 
@@ -181,6 +191,117 @@ def _response(status: int) -> dict[str, Any]:
     return answer
 
 
+NO_NUL = "^[^\\u0000]*$"
+
+# (method, path, status) -> {link name: (operationId-free target, parameters, description)}
+_LINKS: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
+
+
+def _link(
+    source: tuple[str, str, str], name: str, method: str, path: str, parameters: dict[str, str]
+) -> None:
+    _LINKS.setdefault(source, {})[name] = {
+        "operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method,
+        "parameters": parameters,
+    }
+
+
+_SUBMITTED = ("post", "/api/v1/graduations", "201")
+_link(
+    _SUBMITTED,
+    "GetSubmission",
+    "get",
+    "/api/v1/graduations/{submission_id}",
+    {"submission_id": "$response.body#/submission_id"},
+)
+_link(
+    _SUBMITTED, "GetDocument", "get", "/api/v1/documents/{code}", {"code": "$response.body#/code"}
+)
+_link(_SUBMITTED, "VerifyCode", "get", "/api/v1/verify/{code}", {"code": "$response.body#/code"})
+_link(_SUBMITTED, "GetQr", "get", "/api/v1/documents/{code}/qr", {"code": "$response.body#/code"})
+_SHARED = ("post", "/api/v1/me/shares", "201")
+_link(_SHARED, "OpenShare", "get", "/api/v1/shares/{token}", {"token": "$response.body#/token"})
+_link(
+    _SHARED,
+    "RevokeShare",
+    "delete",
+    "/api/v1/me/shares/{token}",
+    {"token": "$response.body#/token"},
+)
+_link(
+    ("post", "/api/v1/admin/tokens", "201"),
+    "RevokeToken",
+    "delete",
+    "/api/v1/admin/tokens/{token_id}",
+    {"token_id": "$response.body#/token_id"},
+)
+_link(
+    ("post", "/api/v1/admin/institutions", "201"),
+    "UpdateInstitution",
+    "patch",
+    "/api/v1/admin/institutions/{code}",
+    {"code": "$response.body#/code"},
+)
+_link(
+    ("post", "/api/v1/me/backfill-requests", "201"),
+    "DeclineHolderRequest",
+    "post",
+    "/api/v1/registrar/holder-requests/{request_id}/decline",
+    {"request_id": "$response.body#/request_id"},
+)
+_link(
+    ("post", "/api/v1/imports", "202"),
+    "GetImport",
+    "get",
+    "/api/v1/imports/{import_id}",
+    {"import_id": "$response.body#/import_id"},
+)
+
+
+def _no_nul(schema: Any, components: dict[str, Any], seen: set[str]) -> None:
+    """Give every free string in ``schema`` (and the components it names) the NUL rule."""
+    if isinstance(schema, list):
+        for item in schema:
+            _no_nul(item, components, seen)
+        return
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _no_nul(components.get(name), components, seen)
+        return
+    if schema.get("type") == "string" and not {"pattern", "enum", "const", "format"} & set(schema):
+        schema["pattern"] = NO_NUL
+    for key, value in schema.items():
+        if key in ("properties", "patternProperties", "$defs"):
+            for child in value.values():
+                _no_nul(child, components, seen)
+        elif key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf", "not"):
+            _no_nul(value, components, seen)
+
+
+def _requests(operation: dict[str, Any]) -> Iterator[Any]:
+    for parameter in operation.get("parameters", ()):
+        yield parameter.get("schema")
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        yield content.get("schema")
+
+
+def _say_refusals(operation: dict[str, Any]) -> None:
+    rules = operation.get("x-sehat-refuses")
+    if not rules:
+        return
+    lines = "\n".join(f"- `{field}`: {rule}" for field, rule in rules.items())
+    operation["description"] = (
+        operation.get("description", "").rstrip()
+        + "\n\nBeyond its schema, this operation may refuse (422, `problems` naming the "
+        "field) only:\n" + lines
+    )
+
+
 def declare_errors(app: FastAPI, routers: Iterable[APIRouter]) -> None:
     """Make ``app.openapi()`` declare the error answers, in the Error schema, of every
     operation of ``routers`` (as included in ``app``, without a further prefix)."""
@@ -207,6 +328,16 @@ def declare_errors(app: FastAPI, routers: Iterable[APIRouter]) -> None:
                 responses = operation.setdefault("responses", {})
                 for status in sorted(error_statuses(route, method)):
                     responses[str(status)] = _response(status)
+        seen: set[str] = set()
+        for path, item in spec["paths"].items():
+            for method, operation in item.items():
+                for schema in _requests(operation):
+                    _no_nul(schema, schemas, seen)
+                _say_refusals(operation)
+                for status, answer in operation.get("responses", {}).items():
+                    links = _LINKS.get((method, path, status))
+                    if links:
+                        answer["links"] = links
         # FastAPI's own 422 body ({"detail": [...]}) is never sent: errors.install answers.
         if "#/components/schemas/HTTPValidationError" not in json.dumps(spec["paths"]):
             schemas.pop("HTTPValidationError", None)

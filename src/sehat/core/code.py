@@ -13,7 +13,15 @@ from typing import NewType
 
 from stdnum.iso7064 import mod_97_10
 
-from sehat.core.persian import to_latin_digits, to_persian_digits
+from sehat.core.persian import (
+    HYPHENS,
+    INVISIBLE_MARKS,
+    SPACES,
+    invisible_inside,
+    strip_edges,
+    to_latin_digits,
+    to_persian_digits,
+)
 from sehat.errors import CodeFormatError, Problem
 
 AuthCode = NewType("AuthCode", str)
@@ -28,12 +36,10 @@ DOMAINS: frozenset[int] = frozenset({1, 2, 3, 4, 5})
 RESERVED_DOMAINS: frozenset[int] = frozenset({6, 7, 8, 9})
 KINDS: frozenset[int] = frozenset(range(1, 10))
 
-# Characters a person may type or paste between digits: spaces and hyphens of every kind,
-# and the invisible direction marks that copying from right-to-left text brings along.
-_SEPARATORS = frozenset(
-    " \t\r\n\u00a0\u202f\u2009-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
-    "\u200c\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
+# DESIGN §2: spaces, hyphens or nothing between the groups. Spaces of every width and the
+# dashes word processors put for a hyphen count as such (the OpenAPI pattern is built from
+# this set: api/shapes.py).
+SEPARATORS = frozenset(SPACES + HYPHENS)
 
 # (first position, last position, name, meaning in English, meaning in Persian)
 FIELDS: tuple[tuple[int, int, str, str, str], ...] = (
@@ -88,11 +94,14 @@ def normalize(text: str) -> str:
     """Return the 20 ASCII digits of ``text``, or raise :class:`CodeFormatError`.
 
     Accepts ASCII, Persian and Arabic-Indic digits with spaces, hyphens or nothing between
-    groups. Does not check the digits' meaning; see :func:`parse`.
+    groups (DESIGN §2), and strips the invisible characters pasting brings along at either
+    end (:data:`sehat.core.persian.IDENTIFIER_EDGE`). Does not check the digits' meaning;
+    see :func:`parse`.
 
     Raises:
-        CodeFormatError: a character that is neither a digit nor a separator, or a wrong
-            number of digits. ``position`` is 1-based in the text as given.
+        CodeFormatError: a character that is neither a digit nor a separator (an invisible
+            one inside the code included), or a wrong number of digits. ``position`` is
+            1-based in the text as given.
     """
     if not isinstance(text, str):
         raise _error(
@@ -103,13 +112,26 @@ def normalize(text: str) -> str:
         )
     if len(text) == LENGTH and text.isascii() and text.isdigit():
         return text  # the common case, as printed and as scanned: nothing to translate
+    # DESIGN §2: digits, spaces and hyphens; what pasting brings along around the code (a
+    # BOM, the isolate the certificate prints it in, direction marks) is tidied away at its
+    # edges, and refused inside it, naming the position.
+    core, lead = strip_edges(text)
     digits: list[str] = []
-    for index, char in enumerate(text, start=1):
+    for index, char in enumerate(core, start=lead + 1):
         latin = to_latin_digits(char)
         if latin.isascii() and latin.isdigit():
             digits.append(latin)
-        elif char in _SEPARATORS:
+        elif char in SEPARATORS:
             continue
+        elif char in INVISIBLE_MARKS:
+            message, message_fa = invisible_inside(char, index)
+            raise _error(
+                f"{message}; only digits, spaces and hyphens may stand between the digits",
+                f"{message_fa}؛ میان رقم‌ها فقط فاصله و خط تیره مجاز است",
+                "retype the code, or paste it again and delete the character at that position",
+                "کد را دوباره تایپ کنید، یا دوباره بچسبانید و نویسه آن جایگاه را پاک کنید",
+                position=index,
+            )
         else:
             shown = char if char.isprintable() else f"U+{ord(char):04X}"
             raise _error(

@@ -17,7 +17,14 @@ from functools import lru_cache
 
 import jdatetime
 
-from sehat.core.persian import to_latin_digits, to_persian_digits
+from sehat.core.persian import (
+    HYPHENS,
+    INVISIBLE_MARKS,
+    invisible_inside,
+    strip_edges,
+    to_latin_digits,
+    to_persian_digits,
+)
 from sehat.errors import InputError, Problem
 
 JALALI_MIN_YEAR = 1
@@ -67,10 +74,9 @@ _GREGORIAN_MONTHS_FA = (
     "دسامبر",
 )
 
-_EDGE = " \t\r\n\u00a0\u202f\u2009\u200c\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\ufeff"
-_SEPARATORS = str.maketrans(
-    dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d", "-") | {"\u066b": "."}
-)
+# The invisible characters pasting brings along are stripped at a date's edges, as for a
+# code and a national ID (persian.IDENTIFIER_EDGE); inside, they are refused, naming them.
+_SEPARATORS = str.maketrans(dict.fromkeys(HYPHENS, "-") | {"\u066b": "."})
 _DATE = re.compile(r"([0-9]{1,4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
 # jdatetime consults the process locale on every construction unless one is given; the
 # locale only changes month-name language, which nothing here uses.
@@ -229,12 +235,16 @@ def parse_date(text: str, field: str = "date") -> date:
     if not isinstance(text, str):
         raise _error(field, "the date must be text", "تاریخ باید متن باشد")
     latin = text if text.isascii() else to_latin_digits(text).translate(_SEPARATORS)
-    core = latin.strip(_EDGE)
-    position = len(latin) - len(latin.lstrip(_EDGE)) + 1
+    core, lead = strip_edges(latin)
+    position = lead + 1
     match = _DATE.fullmatch(core)
     if match is None:
         if not core:
             raise _error(field, "the date is empty", "تاریخ خالی است")
+        hidden = next((i for i, c in enumerate(core) if c in INVISIBLE_MARKS), None)
+        if hidden is not None:
+            message, message_fa = invisible_inside(core[hidden], lead + hidden + 1)
+            raise _error(field, message, message_fa, position=lead + hidden + 1)
         raise _error(
             field,
             f"{text.strip()!r} is not a date in a form this registry reads",

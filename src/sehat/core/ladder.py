@@ -60,7 +60,9 @@ class Decision:
     reasons: tuple[Problem, ...] = field(default_factory=tuple)
 
 
-def _names(reference: Reference, reqs: Sequence[PriorRequirement]) -> tuple[str, str]:
+def kind_names(reference: Reference, reqs: Sequence[PriorRequirement]) -> tuple[str, str]:
+    """The acceptable prior documents by name, in English and in Persian (``bachelor or
+    seminary level 2``), for a reason or a backfill request to say what is wanted."""
     en, fa = [], []
     for req in reqs:
         kind = reference.kinds.get(req.kind)
@@ -113,60 +115,94 @@ def decide(
     if not wanted:
         return Decision(Outcome.ISSUED)
     named_code = record.degree_code if record.kind == TRANSCRIPT else record.prior_code
-    field_name = "degree_code" if record.kind == TRANSCRIPT else "prior_code"
-    want_en, want_fa = _names(reference, wanted)
     if named_code:
-        if by_code is None:
-            return Decision(Outcome.PENDING_PRIOR, wanted=wanted, target_institution=named_code[:5])
-        problems = []
-        if by_code.person_key != record.person_key:
-            problems.append(
-                Problem(
-                    field_name,
-                    f"{named_code} belongs to another person",
-                    f"مدرک {named_code} متعلق به شخص دیگری است",
-                    "give the code of this graduate's own prior document",
-                    "کد مدرک قبلی همین دانش‌آموخته را وارد کنید",
-                )
-            )
-        if not _fits(by_code, wanted):
-            problems.append(
-                Problem(
-                    field_name,
-                    f"{named_code} is not a {want_en}",
-                    f"مدرک {named_code} از نوع {want_fa} نیست",
-                    f"give the code of the {want_en} this document builds on",
-                    f"کد مدرک {want_fa} را وارد کنید",
-                )
-            )
-        if by_code.status is DocStatus.REVOKED:
-            problems.append(
-                Problem(
-                    field_name,
-                    f"{named_code} is revoked",
-                    f"مدرک {named_code} ابطال شده است",
-                    "a revoked document cannot support a new one; ask its institution",
-                    "مدرک ابطال‌شده پشتوانه مدرک جدید نیست؛ با موسسه صادرکننده تماس بگیرید",
-                )
-            )
-        if record.kind == TRANSCRIPT and by_code.institution != record.institution:
-            problems.append(
-                Problem(
-                    field_name,
-                    "a transcript belongs to a degree of the same institution",
-                    "ریزنمرات باید متعلق به مدرکی از همین موسسه باشد",
-                    "give the code of this institution's degree",
-                    "کد مدرک همین موسسه را وارد کنید",
-                )
-            )
-        if problems:
-            return Decision(Outcome.REJECTED, reasons=tuple(problems))
-        if by_code.status is DocStatus.SUSPENDED:
-            return Decision(
-                Outcome.PENDING_PRIOR, wanted=wanted, target_institution=by_code.institution
-            )
-        return Decision(Outcome.ISSUED, prior=by_code)
+        return _decide_by_code(record, reference, wanted, named_code, by_code)
+    return _decide_by_candidates(record, wanted, candidates, foreign_approved)
 
+
+def _decide_by_code(
+    record: GraduationRecord,
+    reference: Reference,
+    wanted: tuple[PriorRequirement, ...],
+    named_code: str,
+    by_code: PriorDoc | None,
+) -> Decision:
+    """The record names its prior by code: that document, and no other, must serve."""
+    if by_code is None:
+        return Decision(Outcome.PENDING_PRIOR, wanted=wanted, target_institution=named_code[:5])
+    problems = _named_prior_problems(record, reference, wanted, named_code, by_code)
+    if problems:
+        return Decision(Outcome.REJECTED, reasons=tuple(problems))
+    if by_code.status is DocStatus.SUSPENDED:
+        return Decision(
+            Outcome.PENDING_PRIOR, wanted=wanted, target_institution=by_code.institution
+        )
+    return Decision(Outcome.ISSUED, prior=by_code)
+
+
+def _named_prior_problems(
+    record: GraduationRecord,
+    reference: Reference,
+    wanted: tuple[PriorRequirement, ...],
+    named_code: str,
+    by_code: PriorDoc,
+) -> list[Problem]:
+    """Why the document a record names cannot be its prior: another person's, the wrong
+    kind, revoked, or (for a transcript) another institution's."""
+    field_name = "degree_code" if record.kind == TRANSCRIPT else "prior_code"
+    want_en, want_fa = kind_names(reference, wanted)
+    problems: list[Problem] = []
+    if by_code.person_key != record.person_key:
+        problems.append(
+            Problem(
+                field_name,
+                f"{named_code} belongs to another person",
+                f"مدرک {named_code} متعلق به شخص دیگری است",
+                "give the code of this graduate's own prior document",
+                "کد مدرک قبلی همین دانش‌آموخته را وارد کنید",
+            )
+        )
+    if not _fits(by_code, wanted):
+        problems.append(
+            Problem(
+                field_name,
+                f"{named_code} is not a {want_en}",
+                f"مدرک {named_code} از نوع {want_fa} نیست",
+                f"give the code of the {want_en} this document builds on",
+                f"کد مدرک {want_fa} را وارد کنید",
+            )
+        )
+    if by_code.status is DocStatus.REVOKED:
+        problems.append(
+            Problem(
+                field_name,
+                f"{named_code} is revoked",
+                f"مدرک {named_code} ابطال شده است",
+                "a revoked document cannot support a new one; ask its institution",
+                "مدرک ابطال‌شده پشتوانه مدرک جدید نیست؛ با موسسه صادرکننده تماس بگیرید",
+            )
+        )
+    if record.kind == TRANSCRIPT and by_code.institution != record.institution:
+        problems.append(
+            Problem(
+                field_name,
+                "a transcript belongs to a degree of the same institution",
+                "ریزنمرات باید متعلق به مدرکی از همین موسسه باشد",
+                "give the code of this institution's degree",
+                "کد مدرک همین موسسه را وارد کنید",
+            )
+        )
+    return problems
+
+
+def _decide_by_candidates(
+    record: GraduationRecord,
+    wanted: tuple[PriorRequirement, ...],
+    candidates: Sequence[PriorDoc],
+    foreign_approved: bool,
+) -> Decision:
+    """The record names no prior: the latest VALID fitting document of the same person
+    serves, or an approved foreign degree; otherwise it waits for its prior's institution."""
     usable = [
         d
         for d in candidates

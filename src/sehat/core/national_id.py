@@ -15,7 +15,15 @@ import re
 from operator import mul
 from typing import NewType
 
-from sehat.core.persian import to_latin_digits, to_persian_digits
+from sehat.core.persian import (
+    HYPHENS,
+    INVISIBLE_MARKS,
+    SPACES,
+    invisible_inside,
+    strip_edges,
+    to_latin_digits,
+    to_persian_digits,
+)
 from sehat.errors import InputError, Problem
 
 NationalId = NewType("NationalId", str)
@@ -28,13 +36,13 @@ LENGTH = 10
 FOREIGN_LENGTH = 12
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
-# What copying an ID out of a spreadsheet or a right-to-left page brings along at its edges.
-_EDGE = " \t\r\n\u00a0\u202f\u2009\u200c\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\ufeff"
-_HYPHENS = "-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
+# What copying an ID out of a spreadsheet or a right-to-left page brings along at its edges
+# is stripped there (persian.IDENTIFIER_EDGE, the same for a code and a date); inside, an
+# invisible character is refused, naming it.
 # The national card prints the ID as 3-6-1 (``001-234567-8``); a separator anywhere else
 # means digits were lost or split wrongly, so it is refused rather than guessed at.
 _GROUPED = re.compile(r"([0-9]{3})[ -]([0-9]{6})[ -]([0-9])")
-_SEP_TRANS = str.maketrans(dict.fromkeys(_HYPHENS, "-"))
+_SEP_TRANS = str.maketrans(dict.fromkeys(HYPHENS, "-") | dict.fromkeys(SPACES, " "))
 
 
 def _fa(n: int) -> str:
@@ -82,9 +90,8 @@ def _digits_of(text: str, field: str) -> str:
             "send the national ID as a string of digits",
             "کد ملی را به صورت رشته‌ای از رقم بفرستید",
         )
-    latin = to_latin_digits(text).translate(_SEP_TRANS)
-    core = latin.strip(_EDGE)
-    lead = len(latin) - len(latin.lstrip(_EDGE))
+    core, lead = strip_edges(to_latin_digits(text))
+    core = core.translate(_SEP_TRANS)
     if not core:
         raise _problem(
             field,
@@ -101,7 +108,9 @@ def _digits_of(text: str, field: str) -> str:
             continue
         original = text[index - 1]
         shown = original if original.isprintable() else f"U+{ord(original):04X}"
-        if char in "- ":
+        if char in INVISIBLE_MARKS:
+            message, message_fa = invisible_inside(char, index)
+        elif char in "- ":
             message = (
                 f"character {index} ({shown!r}) is a separator in the wrong place; a national ID "
                 "may be grouped only as 3-6-1 (001-234567-8)"
@@ -199,7 +208,8 @@ def parse_foreign_id(text: str, field: str = "foreign_id") -> ForeignId:
     mistyped digit cannot be caught here; the registry matches it against the person.
 
     Raises:
-        InputError: a character that is neither a digit nor a space/hyphen, or not 12 digits.
+        InputError: a character that is neither a digit nor a space/hyphen (an invisible one
+            inside the ID included; at its edges they are stripped), or not 12 digits.
     """
     if not isinstance(text, str):
         raise _problem(
@@ -209,18 +219,24 @@ def parse_foreign_id(text: str, field: str = "foreign_id") -> ForeignId:
             "send it as a string of digits",
             "آن را به صورت رشته‌ای از رقم بفرستید",
         )
+    core, lead = strip_edges(to_latin_digits(text))
     digits: list[str] = []
-    for index, char in enumerate(to_latin_digits(text).translate(_SEP_TRANS), start=1):
+    for index, char in enumerate(core.translate(_SEP_TRANS), start=lead + 1):
         if char.isascii() and char.isdigit():
             digits.append(char)
-        elif char == "-" or char in _EDGE:
+        elif char in "- ":
             continue
         else:
-            shown = text[index - 1] if text[index - 1].isprintable() else f"U+{ord(char):04X}"
+            if char in INVISIBLE_MARKS:
+                message, message_fa = invisible_inside(char, index)
+            else:
+                shown = text[index - 1] if text[index - 1].isprintable() else f"U+{ord(char):04X}"
+                message = f"character {index} ({shown!r}) is not a digit"
+                message_fa = f"نویسه {_fa(index)} («{shown}») رقم نیست"
             raise _problem(
                 field,
-                f"character {index} ({shown!r}) is not a digit",
-                f"نویسه {_fa(index)} («{shown}») رقم نیست",
+                message,
+                message_fa,
                 "type only the 12 digits of the foreign national ID",
                 "فقط ۱۲ رقم کد فراگیر اتباع را وارد کنید",
                 position=index,

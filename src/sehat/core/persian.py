@@ -48,6 +48,35 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 # A ZWNJ next to a space, at an edge, or repeated is noise; between two letters it is spelling.
 _ZWNJ_NOISE = re.compile(r"\s*\u200c[\s\u200c]*")
 
+# One definition of the invisible characters for every parser (code, national ID, date):
+# what pasting an identifier out of a PDF, a Word file, a spreadsheet or a right-to-left web
+# page brings along at its edges. A value's edges are stripped of them, everywhere alike;
+# inside a value they are refused with their position and name (invisible_inside), and inside
+# text that is printed or shown they are refused (hidden_character, which finds every one
+# of these but the ZWNJ, since all are Unicode format characters, category Cf).
+SPACES = " \t\r\n\u00a0\u202f\u2009"
+"""Space, tab, line breaks, no-break space, narrow no-break space, thin space."""
+INVISIBLE_MARKS = (
+    ZWNJ  # zero-width non-joiner: Persian spelling inside words, noise around an identifier
+    + "\u200b\u200d\u2060"  # zero-width space, zero-width joiner, word joiner
+    + "\u200e\u200f\u061c"  # left-to-right, right-to-left and Arabic letter marks
+    + "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides, and their end
+    + "\u2066\u2067\u2068\u2069"  # bidi isolates and their end (a PDF's LRI … PDI)
+    + "\ufeff"  # byte-order mark (zero-width no-break space): a CSV or a pasted cell's start
+)
+"""Invisible format characters that copying text brings along."""
+IDENTIFIER_EDGE = SPACES + INVISIBLE_MARKS
+"""What is stripped from both ends of a code, a national ID, a foreign ID or a date."""
+HYPHENS = "-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
+"""Hyphen-minus and the hyphens, dashes and minus signs word processors put in its place."""
+
+
+def strip_edges(text: str) -> tuple[str, int]:
+    """``text`` without :data:`IDENTIFIER_EDGE` characters at either end, and how many were
+    removed before it (to give positions in the text as received)."""
+    rest = text.lstrip(IDENTIFIER_EDGE)
+    return rest.rstrip(IDENTIFIER_EDGE), len(text) - len(rest)
+
 
 # Anything normalize_text would change: Arabic letter forms, diacritics, tatweel, invisible
 # marks, non-ASCII digits, whitespace other than single inner spaces. Text without any of
@@ -92,6 +121,17 @@ def normalize_digits_field(text: str) -> str:
     """A numeric field as typed: Persian/Arabic digits to ASCII, surrounding space removed,
     and the Persian decimal separator (٫) and thousands separator (٬) handled."""
     return to_latin_digits(text).replace("٫", ".").replace("٬", "").replace("\u200c", "").strip()
+
+
+def invisible_inside(char: str, position: int) -> tuple[str, str]:
+    """What to say, in English and Persian, of an :data:`INVISIBLE_MARKS` character found at
+    1-based ``position`` inside an identifier rather than at its edges."""
+    return (
+        f"character {position} is an invisible character, {describe(char)}, inside the value; "
+        "invisible characters are removed only at its start or end",
+        f"نویسه {to_persian_digits(str(position))} نویسه‌ای نامرئی، {describe(char)}، در میان "
+        "مقدار است؛ نویسه‌های نامرئی فقط در ابتدا یا انتهای آن حذف می‌شوند",
+    )
 
 
 # Characters that change how text is shown without being seen: bidi embeddings, overrides,

@@ -20,6 +20,11 @@ _SERIALS = range(10_000, 80_000)  # 1927 … 2119: five digits, never a Jalali o
 def cell_text(field: str, value: object) -> object:
     """``value`` as the record expects it for ``field`` (text, or the value untouched when
     it is not a plain cell, e.g. a list)."""
+    if type(value) is str:  # every cell of a CSV: first, as a backfill reads millions
+        text = value.strip()
+        if field in DATE_FIELDS and text.isascii() and text.isdigit() and int(text) in _SERIALS:
+            return (_EXCEL_EPOCH + timedelta(days=int(text))).isoformat()
+        return text
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):

@@ -27,6 +27,7 @@ from sehat.keystore import KeyRecord, KeyStatus, KeyStore, Purpose
 from sehat.reference.models import Reference
 from sehat.services import transparency
 from sehat.store import schema as t
+from sehat.store.bulk import insert_many
 
 ISSUER = "sehat.ir"
 KEY_REFRESH_SECONDS = 5.0
@@ -171,7 +172,7 @@ class Evidence:
         indices = transparency.append_events(conn, events, now)
         for row, index in zip(rows, indices, strict=True):
             row["leaf_index"] = index
-        conn.execute(t.version_evidence.insert(), rows)
+        insert_many(conn, t.version_evidence, rows)
 
     def sign_all(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
         """Every version's signatures, commitment and seal, in order (pure apart from reading

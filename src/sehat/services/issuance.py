@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
-from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide
+from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide, kind_names
 from sehat.core.persian import normalize_digits_field
 from sehat.core.record import GraduationRecord, check_record
 from sehat.errors import NotFoundError, PermissionDeniedError, Problem
@@ -33,6 +33,7 @@ from sehat.services.submissions import Item, graduation_key
 from sehat.services.submissions import Submission as Submission  # part of issuing's interface
 from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
+from sehat.store.bulk import execute_many, insert_many
 from sehat.store.given import given_rows
 from sehat.store.ids import take_ids
 from sehat.store.upsert import insert_ignore
@@ -63,9 +64,7 @@ class SubmissionResult:
 
 
 def _pending_reason(decision: Decision, reference: Reference, record: GraduationRecord) -> Problem:
-    from sehat.core.ladder import _names  # shared wording
-
-    want_en, want_fa = _names(reference, decision.wanted)
+    want_en, want_fa = kind_names(reference, decision.wanted)
     field_name = "degree_code" if record.kind == 8 else "prior_code"
     if record.prior_foreign is not None and record.kind != 8:
         return Problem(
@@ -322,17 +321,22 @@ class Issuer:
             )
         if not inserts:
             return
-        self.conn.execute(insert_ignore(self.conn, t.submissions), inserts)
+        ids = take_ids(self.conn, t.submissions, len(inserts))
+        for row, row_id in zip(inserts, ids, strict=True):
+            row["id"] = row_id
         s = t.submissions.c
         got: dict[str, int] = {}
-        for chunk in _chunks([r["public_id"] for r in inserts]):
-            got.update(
-                (r.public_id, r.id)
-                for r in self.conn.execute(
-                    sa.select(s.public_id, s.id).where(s.public_id.in_(_VALUES)),
-                    {"values": list(chunk)},
+        if insert_many(self.conn, t.submissions, inserts, ignore_conflicts=True) == len(inserts):
+            got = {str(r["public_id"]): row_id for r, row_id in zip(inserts, ids, strict=True)}
+        else:  # some clashed with a submission stored meanwhile: see which went in
+            for chunk in _chunks([r["public_id"] for r in inserts]):
+                got.update(
+                    (r.public_id, r.id)
+                    for r in self.conn.execute(
+                        sa.select(s.public_id, s.id).where(s.public_id.in_(_VALUES)),
+                        {"values": list(chunk)},
+                    )
                 )
-            )
         for it in items:
             if it.reevaluate:
                 continue
@@ -602,7 +606,7 @@ class Issuer:
                     d["code"] = authcode.generate(
                         d["domain"], int(d["institution"][1:]), d["issued_year"], d["kind"]
                     )
-        self.conn.execute(t.documents.insert(), docs)
+        insert_many(self.conn, t.documents, docs)
         for it, doc in zip(issued, docs, strict=True):
             it.document_id, it.code = doc["id"], doc["code"]
         versions: list[dict[str, Any]] = []
@@ -624,7 +628,7 @@ class Issuer:
                     "created_by": actor,
                 }
             )
-        self.conn.execute(t.document_versions.insert(), versions)
+        insert_many(self.conn, t.document_versions, versions)
         self.evidence.sign_versions(
             self.conn,
             [
@@ -652,20 +656,7 @@ class Issuer:
         }
 
     def _apply_updates(self, updates: list[dict[str, Any]]) -> None:
-        s = t.submissions
-        self.conn.execute(
-            s.update()
-            .where(s.c.id == sa.bindparam("b_id"))
-            .values(
-                status=sa.bindparam("b_status"),
-                reasons=sa.bindparam("b_reasons"),
-                document_id=sa.bindparam("b_document_id"),
-                prior_document_id=sa.bindparam("b_prior"),
-                person_id=sa.bindparam("b_person"),
-                updated_at=self.now,
-            ),
-            updates,
-        )
+        execute_many(self.conn, _DECIDED, [u | {"b_updated": self.now} for u in updates])
 
     def _backfill_row(self, it: Item, decision: Decision, institution: str) -> dict[str, Any]:
         rec = it.record
@@ -753,16 +744,38 @@ def get_submission(conn: sa.Connection, principal: Principal, public_id: str) ->
     return SubmissionResult(row.public_id, row.status, row.code, list(row.reasons or []))
 
 
+# A submission decided: its status, reasons and what it issued or waits on.
+_DECIDED = (
+    t.submissions.update()
+    .where(t.submissions.c.id == sa.bindparam("b_id"))
+    .values(
+        status=sa.bindparam("b_status"),
+        reasons=sa.bindparam("b_reasons"),
+        document_id=sa.bindparam("b_document_id"),
+        prior_document_id=sa.bindparam("b_prior"),
+        person_id=sa.bindparam("b_person"),
+        updated_at=sa.bindparam("b_updated"),
+    )
+)
+
+
 def _chunks(values: Sequence[Any], size: int = 900) -> list[Sequence[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
+_JSON_PLAIN = frozenset({str, int, float, bool, list, dict, type(None)})
+
+
 def _jsonable(raw: Mapping[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key, value in raw.items():
-        out[str(key)] = (
-            value
-            if isinstance(value, str | int | float | bool | list | dict) or value is None
-            else str(value)
-        )
-    return out
+    """``raw`` as a JSON object: keys as text, values JSON can hold kept, others as text."""
+    return {
+        str(key): value if type(value) in _JSON_PLAIN else _plain_or_text(value)
+        for key, value in raw.items()
+    }
+
+
+def _plain_or_text(value: object) -> object:
+    """A value of a subclass of a JSON type kept (an enum of text, …); anything else as text."""
+    if isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sehat.core import merkle
 from sehat.errors import InfrastructureError
 from sehat.store import schema as t
+from sehat.store.bulk import insert_many
 
 
 class DbNodes:
@@ -79,8 +80,9 @@ def append(
     reader = DbNodes(conn)
     reader.prefetch(_right_edge(size))
     nodes = merkle.append_leaves((merkle.leaf_hash(e[0]) for e in entries), size, reader)
-    conn.execute(
-        t.log_entries.insert(),
+    insert_many(
+        conn,
+        t.log_entries,
         [
             {
                 "idx": size + i,
@@ -93,6 +95,6 @@ def append(
             for i, (leaf, event, code, version) in enumerate(entries)
         ],
     )
-    conn.execute(t.log_nodes.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes])
+    insert_many(conn, t.log_nodes, [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes])
     conn.execute(t.log_state.update().where(t.log_state.c.id == 1).values(size=size + len(entries)))
     return list(range(size, size + len(entries)))

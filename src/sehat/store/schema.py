@@ -441,3 +441,20 @@ imports = sa.Table(
     sa.Column("updated_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
 )
+
+# -- the demo's holder sign-in by national ID and a one-time code (web/holder.py) -------------
+
+sign_in_codes = sa.Table(
+    "sign_in_codes",
+    metadata,
+    # One code printed to the server's log (development and demo modes only): kept as a
+    # salted SHA-256, single-use, expiring, with a count of wrong tries.
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("public_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("national_id", sa.String(20), nullable=False, index=True),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+    sa.Column("used_at", Timestamp, nullable=True),
+)

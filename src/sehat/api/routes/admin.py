@@ -7,7 +7,7 @@ Auditor: reads every list, writes nothing. Registrar, holder, verifier: 403. No 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Response
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import EngineDep, PrincipalDep, ReferenceDep
 from sehat.api.routes.reference import InstitutionList, InstitutionPublic
+from sehat.api.shapes import INSTITUTION_PATTERN, NATIONAL_ID_RULE, national_id_schema, refuses
 from sehat.reference.models import Institution
 from sehat.services import accounts, institutions
 from sehat.services.principal import Principal, Role
@@ -53,10 +54,42 @@ class InstitutionUpdate(BaseModel):
     active: bool | None = None
 
 
+_NONE: dict[str, Any] = {"type": "null"}
+
+
+def _scoped(roles: list[str], required: list[str], **properties: Any) -> dict[str, Any]:
+    """One role's shape: its scope given, every other scope absent or null."""
+    others = {name: _NONE for name in ("institution", "domain", "national_id")}
+    return {
+        "properties": {"role": {"enum": roles}, **others, **properties},
+        "required": ["role", *required],
+    }
+
+
 class AccountCreate(BaseModel):
     """A person or system that will hold tokens, with the scope its role needs."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                _scoped(
+                    ["registrar"],
+                    ["institution"],
+                    institution={"type": "string", "pattern": INSTITUTION_PATTERN},
+                    # the institution's own domain (its first digit), if given
+                    domain={"anyOf": [{"type": "integer", "minimum": 1, "maximum": 9}, _NONE]},
+                ),
+                _scoped(
+                    ["domain_admin"],
+                    ["domain"],
+                    domain={"type": "integer", "minimum": 1, "maximum": 9},
+                ),
+                _scoped(["holder"], ["national_id"], national_id=national_id_schema(20)),
+                _scoped(["operator", "verifier", "auditor"], []),
+            ]
+        },
+    )
     role: Role
     name: str = Field(min_length=1, max_length=200)
     institution: str | None = Field(default=None, pattern=r"^[1-9][0-9]{4}$")
@@ -175,7 +208,11 @@ def list_institutions(engine: EngineDep, principal: PrincipalDep) -> Institution
     return InstitutionList(items=[InstitutionPublic.of(i) for i in found])
 
 
-@router.post("/institutions", status_code=201)
+@router.post(
+    "/institutions",
+    status_code=201,
+    openapi_extra=refuses({"domain": "a domain in use (GET /api/v1/domains)"}),
+)
 def create_institution(
     body: InstitutionCreate, engine: EngineDep, reference: ReferenceDep, principal: PrincipalDep
 ) -> InstitutionPublic:
@@ -211,7 +248,17 @@ def list_accounts(engine: EngineDep, principal: PrincipalDep) -> AccountList:
     return AccountList(items=[AccountPublic.of(a) for a in found])
 
 
-@router.post("/accounts", status_code=201)
+@router.post(
+    "/accounts",
+    status_code=201,
+    openapi_extra=refuses(
+        {
+            "institution": "an institution of the registry",
+            "domain": "a domain in use; a registrar's is its institution's (the first digit)",
+            "national_id": NATIONAL_ID_RULE,
+        }
+    ),
+)
 def create_account(
     body: AccountCreate, engine: EngineDep, principal: PrincipalDep
 ) -> AccountPublic:

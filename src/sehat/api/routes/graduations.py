@@ -52,10 +52,27 @@ class ForeignPriorIn(BaseModel):
     equivalence_ref: str
 
 
-class GraduationIn(BaseModel):
-    """One graduation record, field names exactly as DESIGN §3 (Persian digits welcome)."""
+_GIVEN: dict[str, Any] = {
+    "anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}, {"type": "number"}]
+}
 
-    model_config = ConfigDict(extra="forbid")
+
+class GraduationIn(BaseModel):
+    """One graduation record, field names exactly as DESIGN §3 (Persian digits welcome).
+
+    A record that fits this schema is answered with a result (ISSUED, PENDING_PRIOR or
+    REJECTED with its reasons), never refused: what its values mean is judged per record."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        # A national ID, or for a foreign national the foreign ID: one of them, not empty.
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["national_id"], "properties": {"national_id": _GIVEN}},
+                {"required": ["foreign_id"], "properties": {"foreign_id": _GIVEN}},
+            ]
+        },
+    )
     national_id: Scalar = None
     foreign_id: Scalar = None
     first_name: str
@@ -106,7 +123,14 @@ class BatchIn(BaseModel):
     """Up to 5,000 records; each is judged on its own."""
 
     model_config = ConfigDict(extra="forbid")
-    items: list[Any] = Field(max_length=MAX_BATCH)
+    items: list[Any] = Field(
+        max_length=MAX_BATCH,
+        # Described as records; the server also takes an item that is not one, and answers
+        # it REJECTED on its own while the others go on.
+        json_schema_extra={"minItems": 1, "items": {"$ref": "#/components/schemas/GraduationIn"}},
+        description="graduation records; an item that is not one is REJECTED on its own, the "
+        "others go on",
+    )
 
 
 class BatchOut(BaseModel):
@@ -150,12 +174,15 @@ def submit_graduation(
 ) -> dict[str, Any]:
     """Submit one graduation: stored first, then ISSUED, PENDING_PRIOR or REJECTED."""
     institution = _institution(principal)
+    # An empty key names no earlier request (it was stored as one, and a second empty key
+    # then clashed with it and failed as a 500).
+    key = (idempotency_key or "").strip() or None
     now = _now()
     [result] = in_transaction(
         engine,
         lambda conn: issuance.Issuer(
             conn, reference, now, evidence, _caller(settings, principal, request)
-        ).submit(principal, institution, [issuance.Submission(body.raw(), idempotency_key)]),
+        ).submit(principal, institution, [issuance.Submission(body.raw(), key)]),
     )
     if result.replayed:
         response.status_code = 200

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from sehat.api.deps import EngineDep, KeyStoreDep, SettingsDep
+from sehat.api.shapes import refuses
 from sehat.services import transparency
 from sehat.store.tx import in_transaction
 
@@ -25,7 +26,15 @@ def checkpoint(engine: EngineDep, keystore: KeyStoreDep, settings: SettingsDep) 
     )
 
 
-@router.get("/entries")
+@router.get(
+    "/entries",
+    openapi_extra=refuses(
+        {
+            "start": "below end, and at most 1000 entries before it",
+            "end": "above start, at most start + 1000",
+        }
+    ),
+)
 def entries(
     engine: EngineDep,
     start: int = Query(ge=0, le=MAX_INDEX, description="first index"),
@@ -36,7 +45,12 @@ def entries(
         return transparency.entries(conn, start, end)
 
 
-@router.get("/proof/inclusion")
+@router.get(
+    "/proof/inclusion",
+    openapi_extra=refuses(
+        {"index": "below tree_size", "tree_size": "at most the log's size now (its checkpoint)"}
+    ),
+)
 def inclusion(
     engine: EngineDep,
     index: int = Query(ge=0, le=MAX_INDEX),
@@ -47,7 +61,12 @@ def inclusion(
         return transparency.inclusion(conn, index, tree_size)
 
 
-@router.get("/proof/consistency")
+@router.get(
+    "/proof/consistency",
+    openapi_extra=refuses(
+        {"first": "at most second", "second": "at most the log's size now (its checkpoint)"}
+    ),
+)
 def consistency(
     engine: EngineDep,
     first: int = Query(ge=1, le=MAX_INDEX),

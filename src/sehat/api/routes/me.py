@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import AccessBufferDep, EngineDep, PrincipalDep, ReferenceDep, SettingsDep
+from sehat.api.shapes import CODE_RULE, code_schema, refuses
 from sehat.services import access_log, holder_requests, shares
 from sehat.services.id_checks import guards_of_person
 from sehat.services.principal import Role
@@ -28,7 +29,7 @@ class ShareIn(BaseModel):
     """Which document, for how long (seconds), and which fields the link shows."""
 
     model_config = ConfigDict(extra="forbid")
-    code: str = Field(max_length=80)
+    code: str = Field(max_length=80, json_schema_extra=code_schema())
     expires_in: int = Field(
         ge=shares.MIN_EXPIRY,
         le=shares.MAX_EXPIRY,
@@ -37,8 +38,10 @@ class ShareIn(BaseModel):
     fields: list[str] = Field(
         default_factory=lambda: ["holder_name", "field", "graduation_date"],
         max_length=len(SHAREABLE_FIELDS),
+        json_schema_extra={"items": {"type": "string", "enum": list(SHAREABLE_FIELDS)}},
         description="what the link discloses besides the public answer; any of: "
-        + ", ".join(SHAREABLE_FIELDS),
+        + ", ".join(SHAREABLE_FIELDS)
+        + " (a field named twice is shared once)",
     )
 
 
@@ -66,7 +69,12 @@ def my_documents(
         return {"documents": shares.my_documents(conn, reference, principal)}
 
 
-@router.post("/shares", status_code=201, response_model=ShareOut)
+@router.post(
+    "/shares",
+    status_code=201,
+    response_model=ShareOut,
+    openapi_extra=refuses({"code": CODE_RULE}),
+)
 def create_share(
     body: ShareIn, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep
 ) -> ShareOut:
@@ -133,7 +141,19 @@ class BackfillRequestIn(BaseModel):
     graduation_year: str | int = Field(description="Solar Hijri year, e.g. 1385")
 
 
-@router.post("/backfill-requests", status_code=201)
+@router.post(
+    "/backfill-requests",
+    status_code=201,
+    openapi_extra=refuses(
+        {
+            "institution": "an institution of the registry (GET /api/v1/institutions)",
+            "kind": "a document kind in use (GET /api/v1/kinds)",
+            "field": "a field of study of GET /api/v1/fields",
+            "student_number": "1 to 40 characters once spaces at the ends are removed",
+            "graduation_year": "a Solar Hijri year from 1300 to the current year",
+        }
+    ),
+)
 def ask_for_a_code(
     body: BackfillRequestIn,
     response: Response,

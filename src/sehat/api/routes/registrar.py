@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from sehat.api.deps import (
@@ -18,6 +18,7 @@ from sehat.api.deps import (
 )
 from sehat.api.routes.graduations import GraduationIn
 from sehat.api.routes.reference import DomainQuery
+from sehat.api.shapes import NOT_BLANK, refuses
 from sehat.services import holder_requests, registrar
 from sehat.services.id_checks import IdCheckCaller, subjects_of
 from sehat.store.tx import in_transaction
@@ -32,18 +33,39 @@ class ReasonIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-@router.get("/registrar/pending")
+class DeclineIn(BaseModel):
+    """Why a request is declined: the one who asked reads it."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(
+        max_length=2000, json_schema_extra={"pattern": NOT_BLANK}, description="why; not blank"
+    )
+
+
+# Whose queue: a registrar's own institution; any other role must name one.
+INSTITUTION_REFUSED = refuses(
+    {"institution": "required (5 digits) unless the caller is a registrar, who reads its own"}
+)
+InstitutionQuery = Annotated[
+    str | None, Query(pattern=r"^[1-9][0-9]{4}$", description="the 5-digit institution code")
+]
+
+
+@router.get("/registrar/pending", openapi_extra=INSTITUTION_REFUSED)
 def pending(
-    engine: EngineDep, principal: PrincipalDep, institution: str | None = None
+    engine: EngineDep, principal: PrincipalDep, institution: InstitutionQuery = None
 ) -> dict[str, Any]:
     """This institution's submissions waiting for a prior degree."""
     with engine.connect() as conn:
         return {"items": registrar.pending(conn, principal, institution)}
 
 
-@router.get("/registrar/backfill-requests")
+@router.get("/registrar/backfill-requests", openapi_extra=INSTITUTION_REFUSED)
 def backfill_requests(
-    engine: EngineDep, principal: PrincipalDep, institution: str | None = None, status: str = "OPEN"
+    engine: EngineDep,
+    principal: PrincipalDep,
+    institution: InstitutionQuery = None,
+    status: str = Query("OPEN", max_length=20),
 ) -> dict[str, Any]:
     """Other institutions ask this one to register a prior degree it granted."""
     with engine.connect() as conn:
@@ -52,7 +74,7 @@ def backfill_requests(
 
 @router.post("/registrar/backfill-requests/{request_id}/decline")
 def decline(
-    request_id: str, body: ReasonIn, engine: EngineDep, principal: PrincipalDep
+    request_id: str, body: DeclineIn, engine: EngineDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """No such degree in the archive: close the request with a reason."""
     now = datetime.now(UTC)
@@ -61,9 +83,12 @@ def decline(
     )
 
 
-@router.get("/registrar/holder-requests")
+@router.get("/registrar/holder-requests", openapi_extra=INSTITUTION_REFUSED)
 def holder_requests_queue(
-    engine: EngineDep, principal: PrincipalDep, institution: str | None = None, status: str = "OPEN"
+    engine: EngineDep,
+    principal: PrincipalDep,
+    institution: InstitutionQuery = None,
+    status: str = Query("OPEN", max_length=20),
 ) -> dict[str, Any]:
     """Graduates asking this institution for a code for an old document (oldest first)."""
     with engine.connect() as conn:
@@ -97,7 +122,7 @@ def confirm_holder_request(
 
 @router.post("/registrar/holder-requests/{request_id}/decline")
 def decline_holder_request(
-    request_id: str, body: ReasonIn, engine: EngineDep, principal: PrincipalDep
+    request_id: str, body: DeclineIn, engine: EngineDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Not in the archive (or not this person's): close the request with a reason the
     holder reads."""

@@ -25,6 +25,7 @@ from sehat.api.deps import (
     client_address,
     get_optional_principal,
 )
+from sehat.api.shapes import NATIONAL_ID_RULE, code_schema, national_id_schema, refuses
 from sehat.core.national_id import parse_national_id
 from sehat.services import bulk_verification
 from sehat.services.access_log import Channel
@@ -92,8 +93,8 @@ class VerifyIn(BaseModel):
     """A code and the national ID of the person presenting the document."""
 
     model_config = ConfigDict(extra="forbid")
-    code: str = Field(max_length=80)
-    national_id: str = Field(max_length=40)
+    code: str = Field(max_length=80, json_schema_extra=code_schema())
+    national_id: str = Field(max_length=40, json_schema_extra=national_id_schema())
 
 
 class BatchVerifyIn(BaseModel):
@@ -103,7 +104,7 @@ class BatchVerifyIn(BaseModel):
     items: list[VerifyIn] = Field(max_length=MAX_BATCH)
 
 
-@router.post("/verify")
+@router.post("/verify", openapi_extra=refuses({"national_id": NATIONAL_ID_RULE}))
 def verify_holder(
     body: VerifyIn,
     request: Request,
@@ -127,7 +128,15 @@ def verify_holder(
         )
 
 
-@router.post("/verify/batch")
+@router.post(
+    "/verify/batch",
+    openapi_extra=refuses(
+        {
+            "items[*].code": "a batch names each document once: the same code twice (in any "
+            "form) refuses the whole batch, naming both items"
+        }
+    ),
+)
 def verify_batch(
     body: BatchVerifyIn,
     request: Request,
@@ -157,7 +166,15 @@ def verify_batch(
         "requestBody": {
             "required": True,
             "content": {"text/csv": {"schema": {"type": "string"}}},
-        }
+        },
+        **refuses(
+            {
+                "file": "a CSV file (UTF-8 or Windows-1256; comma, semicolon or tab) whose first "
+                "line names the columns code and national_id, with at most 10,000 lines",
+                "line *": "a line the csv reader cannot read (a broken quote, a field over its "
+                "size limit), or a code named on an earlier line too",
+            }
+        ),
     },
 )
 async def verify_batch_csv(
