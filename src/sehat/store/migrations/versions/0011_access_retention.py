@@ -40,6 +40,7 @@ def _counts(metadata: sa.MetaData) -> sa.Table:
         sa.PrimaryKeyConstraint(
             "day", "person_id", "document_id", "channel", name="pk_access_counts"
         ),
+        sqlite_with_rowid=False,  # SQLite: rows kept in their key's B-tree
     )
 
 
