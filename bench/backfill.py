@@ -2,10 +2,14 @@
 `sehat import` (importer.run.run_import), into a fresh registry.
 
     .venv/bin/python bench/backfill.py [--rows 100000] [--postgres URL] [--batch 1000]
+                                       [--peer 20000]
 
 Prints rows/s, the peak resident memory of the process (the whole import streams: it should
 not grow with N), and, measured in the same run on the same machine, the raw Ed25519
-signing rate of one core — the ceiling any design that signs each document meets.
+signing rate of one core — the ceiling any design that signs each document meets — and the
+peer: OpenAttestation's ``wrapDocuments`` on ``--peer`` degree documents of the same
+synthetic people (bench/peer_openattestation.py; Node.js, and the npm registry the first
+time; ``--peer 0`` skips it).
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from peer_openattestation import PeerUnavailable, run_peer  # bench/, beside this file
 
 from sehat.importer.run import ImportOptions, run_import
 from sehat.importer.workers import default_workers
 from sehat.keystore import KeyStore
 from sehat.reference.loader import load_reference
+from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
@@ -91,6 +97,9 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=default_workers(), help="0: validate and sign in-process"
     )
+    parser.add_argument(
+        "--peer", type=int, default=20_000, help="OpenAttestation documents to wrap; 0: skip"
+    )
     args = parser.parse_args()
     reference = load_reference()
     with tempfile.TemporaryDirectory(prefix="sehat-backfill-") as tmp:
@@ -117,6 +126,8 @@ def main() -> None:
             seconds = time.perf_counter() - started
             cpu_main, cpu_workers = (a - b for a, b in zip(_cpu(), cpu_before, strict=True))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The largest finished child's peak (the workers; before any peer run, which also counts).
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     anon = _status_kb("RssAnon") / 1024
     backend = "PostgreSQL" if args.postgres else "SQLite"
     rate = report.rows / seconds
@@ -130,6 +141,11 @@ def main() -> None:
         f"  {seconds:8.1f} s   {rate:9,.0f} rows/s   peak RSS {peak_mb:6.0f} MB "
         f"(anonymous now {anon:.0f} MB)   ({counts})"
     )
+    if args.workers:
+        print(
+            f"  each worker's peak RSS at most {worker_mb:.0f} MB: the import's processes together "
+            f"at most {peak_mb + args.workers * worker_mb:.0f} MB"
+        )
     per_row = 1e6 / max(report.rows, 1)
     print(
         f"  CPU per row: {cpu_main * per_row:,.0f} µs in this process, "
@@ -137,6 +153,23 @@ def main() -> None:
     )
     print(f"  baseline: raw Ed25519 signing, one core: {signing:,.0f} signatures/s")
     print(f"  ratio rows/s to one core's signatures/s: {rate / signing:.3f}")
+    if args.peer > 0:
+        _peer(reference, args.peer, rate)
+
+
+def _peer(reference: Reference, documents: int, rate: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="sehat-peer-") as tmp:
+        try:
+            peer = run_peer(reference, documents, 7, Path(tmp))  # the seed of the file above
+        except PeerUnavailable as exc:
+            raise SystemExit(
+                f"peer: not measured: {exc}. The Sehat figure above stands alone."
+            ) from None
+    print(
+        f"peer: OpenAttestation wrapDocuments, {peer.documents:,} documents: "
+        f"{peer.rate:,.0f} docs/s; Sehat/peer ratio: {rate / peer.rate:.2f}×"
+    )
+    print(f"  ({peer.package} on node {peer.node}, {peer.seconds:.1f} s; hashes, signs nothing)")
 
 
 if __name__ == "__main__":

@@ -164,6 +164,23 @@ def page(browser: object) -> Iterator[object]:
     assert not problems, problems
 
 
+def token(demo: Demo, *role: str) -> str:
+    """A token made as an operator makes one: `sehat token create --role …`."""
+    made = subprocess.run(
+        [sys.executable, "-m", "sehat.cli.main", "token", "create", "--role", *role],
+        env=demo.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return next(w for w in made.stdout.split() if w.startswith("sehat_"))
+
+
+def server_log(demo: Demo) -> str:
+    """What the served registry has printed so far."""
+    return (demo.data.parent / "server.log").read_text(encoding="utf-8", errors="replace")
+
+
 def shot(page: object, name: str) -> None:
     """Keep a screenshot of the page under the tests' output."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,6 @@ with the keyboard alone, in Persian and in English, with no console errors."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any
 
 import httpx
@@ -12,6 +10,7 @@ import httpx
 from sehat.core.persian import to_persian_digits
 
 from .conftest import Demo, shot
+from .conftest import token as _token
 
 
 def _grouped(code: str) -> str:
@@ -68,18 +67,6 @@ def test_a_wrong_national_id_shows_nothing_personal(demo: Demo, page: Any) -> No
     text = page.locator("main").inner_text()
     assert "یکی نیست" in text and demo.holder_name not in text
     shot(page, "verify-no-match-fa")
-
-
-def _token(demo: Demo, *role: str) -> str:
-    """A token made as an operator makes one: `sehat token create --role …`."""
-    made = subprocess.run(
-        [sys.executable, "-m", "sehat.cli.main", "token", "create", "--role", *role],
-        env=demo.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return next(w for w in made.stdout.split() if w.startswith("sehat_"))
 
 
 def _holder_token(demo: Demo) -> str:

@@ -45,15 +45,19 @@ from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
 from sehat.services import verification
 from sehat.services.access_log import AccessBuffer
+from sehat.services.access_retention import DailyCompaction
 from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine, sqlite_files
 from sehat.store.files import check_private
 from sehat.store.prewarm import Prewarm
+from sehat.web import admin as admin_pages
+from sehat.web import audit as audit_pages
 from sehat.web import holder as holder_pages
 from sehat.web import org as org_pages
 from sehat.web import pages
+from sehat.web import registrar as registrar_pages
 
 WEB_STATIC = Path(pages.__file__).parent / "static"
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
@@ -181,6 +185,11 @@ def create_app(
         sync_key_events(conn, keystore, datetime.now(UTC))
 
     buffer = AccessBuffer(engine)
+    # Once a day, public-tier rows past SEHAT_ACCESS_LOG_DAYS are folded into daily counts
+    # (services/access_retention.py); nothing runs when it is 0.
+    compaction = DailyCompaction(
+        engine, settings.access_log_days, first_after=settings.access_log_compact_after
+    )
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     warm = (
         Prewarm(Path(database))
@@ -200,6 +209,7 @@ def create_app(
         # back within half a millisecond rather than the default five (a request's tail).
         sys.setswitchinterval(SWITCH_INTERVAL)
         buffer.start()
+        compaction.start()
         if warm is not None:
             warm.start()
         try:
@@ -207,6 +217,7 @@ def create_app(
         finally:
             if warm is not None:
                 warm.close()
+            compaction.close()  # after the batch in flight; the rest waits for tomorrow
             buffer.close()  # what is queued is written before the process ends
 
     app = SehatApp(
@@ -226,6 +237,7 @@ def create_app(
     app.state.keystore = keystore
     app.state.evidence = Evidence(keystore, ref)
     app.state.access_buffer = buffer
+    app.state.access_compaction = compaction
     # SQLite reads are local and take microseconds: the public verification reads on the
     # event loop. Anything over a network goes through the thread pool.
     app.state.inline_reads = engine.dialect.name == "sqlite"
@@ -252,6 +264,9 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(holder_pages.router)
     app.include_router(org_pages.router)
+    app.include_router(registrar_pages.router)
+    app.include_router(audit_pages.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
     docs_pages.install(app, "/openapi.json")
     declare_errors(app, (module.router for module in routers))

@@ -2,22 +2,32 @@
 with an expiry and chosen fields, and who verified my documents and when.
 
 Signing in takes a holder token (``sehat token create --role holder --national-id N``, or
-the one ``sehat demo`` prints); a national single sign-on plugs in where the API's does
-(docs/holders.md). The token is kept in an HttpOnly, SameSite=Strict cookie; every form
-that changes something is a POST from this site's own pages (its Origin is checked).
+the one ``sehat demo`` prints), or — in development and demo modes only — a national ID and
+a one-time code printed to the server's log (services/sign_in_codes.py); a national single
+sign-on plugs in where the API's does (docs/holders.md). The token is kept in an HttpOnly,
+SameSite=Strict cookie; every form that changes something is a POST from this site's own
+pages (its Origin is checked).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from sehat.errors import MissingPartError, SehatError
-from sehat.services import access_log, certificate_pdf, credentials, documents, shares
+from sehat.errors import GoneError, InputError, MissingPartError, SehatError
+from sehat.services import (
+    access_log,
+    certificate_pdf,
+    credentials,
+    documents,
+    shares,
+    sign_in_codes,
+)
 from sehat.services.id_checks import guards_of_person
 from sehat.services.principal import Principal, Role
 from sehat.services.verification import SHAREABLE_FIELDS
@@ -27,6 +37,7 @@ from sehat.web.session import end_session, keep_session, refusal, same_origin, s
 from sehat.web.words import words
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("sehat.web.signin")
 LIFETIMES = {"86400": "day", "604800": "week", "2592000": "month"}
 
 
@@ -65,8 +76,78 @@ def me_page(request: Request) -> Response:
     """Sign in, or my documents, shares and access log."""
     principal = signed_in(request, Role.HOLDER)
     if principal is None:
-        return render(request, "signin.html")
+        return _signin(request)
     return _me(request, principal)
+
+
+def _signin(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
+    """The holder's sign-in: a token, or (development and demo modes) a national ID and a
+    one-time code; in production that second door says it is closed."""
+    door = "closed" if request.app.state.settings.production else "open"
+    return render(request, "signin.html", status, nid_door=door, **extra)
+
+
+@router.post("/me/code", response_class=HTMLResponse)
+def ask_code(request: Request, national_id: str = Form(max_length=40)) -> Response:
+    """A one-time code for this national ID, printed to the server's log (never the ID)."""
+    w = words(lang_of(request))
+    if request.app.state.settings.production:
+        return _signin(request, 403, nid_error=w["nid_closed"])
+    if not same_origin(request):
+        return _signin(request, 403, nid_error=w["bad_origin"])
+    try:
+        challenge = in_transaction(
+            request.app.state.engine,
+            lambda c: sign_in_codes.request_code(c, national_id, datetime.now(UTC)),
+        )
+    except SehatError as exc:
+        status = 422 if isinstance(exc, InputError) else 429
+        return _signin(request, status, nid_error=_said(request, exc))
+    reference = challenge.challenge_id[:8]
+    # The demo's stand-in for a text message: the code and a reference shown on the page,
+    # never the national ID (no personal data in the server's log).
+    log.warning(
+        "demo holder sign-in: one-time code %s for reference %s (valid %d minutes, once)",
+        challenge.code,
+        reference,
+        int(sign_in_codes.LIFETIME.total_seconds() // 60),
+    )
+    return _signin(request, challenge=challenge.challenge_id, reference=reference)
+
+
+@router.post("/me/code/confirm", response_class=HTMLResponse)
+def confirm_code(
+    request: Request, challenge: str = Form(max_length=36), code: str = Form(max_length=20)
+) -> Response:
+    """The right code signs the holder in (a holder token in the session cookie)."""
+    w = words(lang_of(request))
+    if request.app.state.settings.production:
+        return _signin(request, 403, nid_error=w["nid_closed"])
+    if not same_origin(request):
+        return _signin(request, 403, nid_error=w["bad_origin"])
+    outcome = in_transaction(
+        request.app.state.engine,
+        lambda c: sign_in_codes.redeem(c, challenge, code, datetime.now(UTC)),
+    )
+    if isinstance(outcome, GoneError):
+        return _signin(request, 410, nid_error=_said(request, outcome))
+    if isinstance(outcome, SehatError):
+        return _signin(
+            request,
+            422,
+            challenge=challenge,
+            reference=challenge[:8],
+            otp_error=_said(request, outcome),
+        )
+    return keep_session(request, outcome, "/me" + _suffix(request))
+
+
+def _said(request: Request, exc: SehatError) -> str:
+    if isinstance(exc, InputError):
+        p = exc.problems[0]
+        text, fix = (p.message_fa, p.fix_fa) if lang_of(request) == "fa" else (p.message, p.fix)
+        return f"{text} — {fix}" if fix else text
+    return exc.message_fa if lang_of(request) == "fa" else exc.message
 
 
 @router.post("/me/sign-in", response_class=HTMLResponse)
@@ -76,7 +157,7 @@ def sign_in(request: Request, token: str = Form(max_length=200)) -> Response:
     if refused is not None:
         status, word = refused
         said = words(lang_of(request))["not_holder" if word == "wrong_role" else word]
-        return render(request, "signin.html", status, error=said)
+        return _signin(request, status, error=said)
     return keep_session(request, token.strip(), "/me" + _suffix(request))
 
 
