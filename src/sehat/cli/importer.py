@@ -66,7 +66,7 @@ def import_file(
     ),
 ) -> None:
     """Import a backfill file: each row ISSUED, PENDING_PRIOR or REJECTED, one results line
-    per row (row,status,code,reasons,reasons_fa). Running it again changes nothing."""
+    per row (row,status,code,reasons). Running it again changes nothing."""
     out = results or file.with_name(f"{file.stem}-results.csv")
     settings = guarded(load_settings)
     reference = load_reference()

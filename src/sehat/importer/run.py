@@ -47,8 +47,7 @@ from sehat.store import schema as t
 from sehat.store.tx import in_transaction
 
 BATCH = 1000
-# DESIGN §7's four columns, then the reasons in Persian for the registrar who reads them.
-RESULT_COLUMNS = ("row", "status", "code", "reasons", "reasons_fa")
+RESULT_COLUMNS = ("row", "status", "code", "reasons")
 _PENDING = "PENDING_PRIOR"
 
 
@@ -94,13 +93,8 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _reasons_text(reasons: Iterable[dict[str, object]]) -> tuple[str, str]:
-    """The reasons of a row in English and in Persian, each ``field: problem`` in turn."""
-    listed = list(reasons)
-    return (
-        "; ".join(f"{r.get('field')}: {r.get('problem')}" for r in listed),
-        "؛ ".join(f"{r.get('field')}: {r.get('problem_fa') or r.get('problem')}" for r in listed),
-    )
+def _reasons_text(reasons: Iterable[dict[str, object]]) -> str:
+    return "; ".join(f"{r.get('field')}: {r.get('problem')}" for r in reasons)
 
 
 def run_import(
@@ -115,8 +109,7 @@ def run_import(
     on_progress: Callable[[int], None] = lambda _: None,
     report: ImportReport | None = None,
 ) -> ImportReport:
-    """Import ``path`` and write its results to ``results``
-    (``row,status,code,reasons,reasons_fa``).
+    """Import ``path`` and write its results to ``results`` (``row,status,code,reasons``).
 
     Raises:
         InputError: the file cannot be read or its header lacks a required column (nothing
@@ -143,7 +136,7 @@ def run_import(
             for number, status, code, reasons, submission in _submit(
                 engine, reference, signer, chunk, key, options.id_checks, checked
             ):
-                writer.writerow(safe_row([number, status, code or "", *_reasons_text(reasons)]))
+                writer.writerow(safe_row([number, status, code or "", _reasons_text(reasons)]))
                 report.counts[status] += 1
                 if status == _PENDING and submission:
                     pending[number] = submission
@@ -305,7 +298,7 @@ def _settle(
     report: ImportReport,
 ) -> None:
     """Write the final results: rows that waited and were issued since, as issued."""
-    now_issued: dict[int, tuple[str, str | None, tuple[str, str]]] = {}
+    now_issued: dict[int, tuple[str, str | None, str]] = {}
     by_submission = {submission: row for row, submission in pending.items()}
     s, d = t.submissions.c, t.documents.c
     ids: Sequence[str] = list(by_submission)
@@ -335,6 +328,6 @@ def _settle(
         for line in csv.reader(src):
             if line and line[0].isdigit() and int(line[0]) in now_issued:
                 status, code, reasons = now_issued[int(line[0])]
-                line = safe_row([line[0], status, code or "", *reasons])
+                line = safe_row([line[0], status, code or "", reasons])
             writer.writerow(line)
     partial.unlink()

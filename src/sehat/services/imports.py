@@ -44,7 +44,7 @@ def directory(data_dir: Path, public_id: str) -> Path:
 
 
 def results_path(data_dir: Path, public_id: str) -> Path:
-    """The import's results CSV (``row,status,code,reasons,reasons_fa``), complete once ``done``."""
+    """The import's results CSV (``row,status,code,reasons``), complete once ``done``."""
     return directory(data_dir, public_id) / "results.csv"
 
 

@@ -116,8 +116,8 @@ def import_status(import_id: str, engine: EngineDep, principal: PrincipalDep) ->
 def import_results(
     import_id: str, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep
 ) -> FileResponse:
-    """The results, one line per row in file order: ``row,status,code,reasons,reasons_fa``
-    (once done; 409 before)."""
+    """The results, one line per row in file order: ``row,status,code,reasons`` (once done;
+    409 before)."""
     with engine.connect() as conn:
         state = imports.status(conn, principal, import_id, datetime.now(UTC))
     if state["state"] != "done":
