@@ -94,7 +94,13 @@ def file_digest(path: Path) -> str:
 
 
 def _reasons_text(reasons: Iterable[dict[str, object]]) -> str:
-    return "; ".join(f"{r.get('field')}: {r.get('problem')}" for r in reasons)
+    """The ``reasons`` cell: each reason as ``field: problem — مشکل`` (English, then Persian
+    for the registrar who reads it), separated by ``; `` — the four columns of DESIGN §7."""
+    return "; ".join(
+        f"{r.get('field')}: {r.get('problem')}"
+        + (f" — {r.get('problem_fa')}" if r.get("problem_fa") else "")
+        for r in reasons
+    )
 
 
 def run_import(
