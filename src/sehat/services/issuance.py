@@ -20,6 +20,7 @@ from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
 from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide, waiting_reason
 from sehat.core.persian import normalize_digits_field
+from sehat.core.persian import to_persian_digits as fa
 from sehat.core.record import GraduationRecord, check_record
 from sehat.errors import NotFoundError, PermissionDeniedError, Problem
 from sehat.reference.models import Reference
@@ -139,7 +140,8 @@ class Issuer:
         if given and given != institution and given in self.reference.institutions:
             raise PermissionDeniedError(
                 f"record {index}: institution {given} is not the token's institution {institution}",
-                f"رکورد {index}: موسسه {given} با موسسه توکن ({institution}) یکی نیست",
+                f"رکورد {fa(str(index))}: موسسه {fa(given)} با موسسه توکن "
+                f"({fa(institution)}) یکی نیست",
             )
         return Item(
             index,
@@ -460,7 +462,7 @@ class Issuer:
                     field_name,
                     f"{doc.code} cannot be checked against this graduate until {when}: too many "
                     "national IDs that did not match were given for it lately",
-                    f"بررسی مدرک {doc.code} برای این دانش‌آموخته تا {when} ممکن نیست؛ اخیراً "
+                    f"بررسی مدرک {fa(doc.code)} برای این دانش‌آموخته تا {fa(when)} ممکن نیست؛ اخیراً "
                     "شماره‌های ملی نادرست بسیاری برای آن فرستاده شده است",
                     "check the graduate's national ID and the prior code, and resubmit later",
                     "شماره ملی و کد مدرک قبلی را بررسی کنید و بعداً دوباره بفرستید",
