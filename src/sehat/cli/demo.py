@@ -83,10 +83,16 @@ def demo(
 
         base = f"http://{host}:{port}"
         console.print(
-            f"\nserving on {base}  (OpenAPI: /openapi.json)  Ctrl+C to stop\n"
-            f"pages / صفحه‌ها: {base}/ verify a code / استعلام · {base}/me the holder "
-            f"(sign in with the holder token) / دارنده · {base}/org an organisation (the "
-            "verifier token) / سازمان",
+            f"\nserving on {base}  (API: {base}/docs)  Ctrl+C to stop\n"
+            "pages, each signed in with the token of its role printed above / صفحه‌ها، هر یک "
+            "با توکن نقش خود:\n"
+            f"  {base}/           verify a code (anyone) / استعلام\n"
+            f"  {base}/me         the holder (or national ID + a one-time code in this log) / "
+            "دارنده\n"
+            f"  {base}/org        an organisation (verifier) / سازمان استعلام‌کننده\n"
+            f"  {base}/registrar  the registrar / کارشناس دانش‌آموختگی\n"
+            f"  {base}/audit      the auditor / بازرس\n"
+            f"  {base}/admin      the operator / اپراتور ملی",
             markup=False,
         )
         serve_app(settings, host, port)
