@@ -126,6 +126,8 @@ def main() -> None:
             seconds = time.perf_counter() - started
             cpu_main, cpu_workers = (a - b for a, b in zip(_cpu(), cpu_before, strict=True))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The largest finished child's peak (the workers; before any peer run, which also counts).
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     anon = _status_kb("RssAnon") / 1024
     backend = "PostgreSQL" if args.postgres else "SQLite"
     rate = report.rows / seconds
@@ -139,6 +141,11 @@ def main() -> None:
         f"  {seconds:8.1f} s   {rate:9,.0f} rows/s   peak RSS {peak_mb:6.0f} MB "
         f"(anonymous now {anon:.0f} MB)   ({counts})"
     )
+    if args.workers:
+        print(
+            f"  each worker's peak RSS at most {worker_mb:.0f} MB: the import's processes together "
+            f"at most {peak_mb + args.workers * worker_mb:.0f} MB"
+        )
     per_row = 1e6 / max(report.rows, 1)
     print(
         f"  CPU per row: {cpu_main * per_row:,.0f} µs in this process, "

@@ -4,6 +4,11 @@ in the same run with the same server settings (issue 5 item 7; DESIGN §9).
 
     .venv/bin/python bench/verify.py [--documents 1000000] [--duration 15] [--connections 32]
                                      [--workers 2] [--threads 2] [--access-rows 0]
+                                     [--compact]
+
+With ``--access-rows 30000000 --compact`` (issue 11 item 6): the same targets on a registry
+whose access log holds 30M rows over 180 days, then `sehat access-log compact` folding the
+older half of them while the deployed server serves verifications, timed.
 
 Two uvicorn workers by default, for every target: a 2-core machine runs one per core.
 
@@ -45,16 +50,70 @@ from seed_registry import KEK, seed  # noqa: E402
 from sehat.store.db import access_log_path, make_engine, upgrade  # noqa: E402
 
 DATA = ROOT / "bench" / ".data" / "verify-1m"
-# Public-tier rows, one a second of made-up time, for random documents and people.
+# A log that has served for a while: rows spread evenly over the LOG_DAYS days before now,
+# for random documents; one in ten a national-ID check (evidence, kept 10 years), the rest
+# public-tier (folded after 90 days: about half of them here). Written with the log's indexes
+# dropped and built again after, which is several times faster than keeping them up to date.
+LOG_DAYS = 180
 FILL_LOG = """
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < :rows - 1)
 INSERT INTO access_log (document_id, person_id, at, channel, account, share_id, matched, fields)
-SELECT abs(random()) % ? + 1, abs(random()) % ? + 1,
-       strftime('%Y-%m-%d %H:%M:%S', 1735689600 + i, 'unixepoch') || '.000000',
-       'public', NULL, NULL, NULL, '["status","kind","institution","year"]'
-FROM n
+SELECT d, d,
+       strftime('%Y-%m-%d %H:%M:%S', (:start + i * :step) / 1000000, 'unixepoch')
+           || printf('.%06d', (:start + i * :step) % 1000000),
+       CASE WHEN i % 10 = 0 THEN 'national_id' ELSE 'public' END, NULL, NULL,
+       CASE WHEN i % 10 = 0 THEN 1 END, '["status","kind","institution","year"]'
+FROM (SELECT i, abs(random()) % :documents + 1 AS d FROM n)
 """
 LUA = ROOT / "bench" / "verify.lua"
+
+
+def _fill_log(
+    db: sqlite3.Connection, rows: int, documents: int, without: tuple[str, ...] = ()
+) -> None:
+    print(f"filling the access log with {rows:,} rows over {LOG_DAYS} days …", flush=True)
+    started = time.monotonic()
+    indexes = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'access_log' "
+        "AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _ in indexes:
+        db.execute(f"DROP INDEX {name}")
+    now_us = int(time.time()) * 1_000_000
+    span = LOG_DAYS * 86_400 * 1_000_000
+    values = {"rows": rows, "documents": documents, "start": now_us - span, "step": span // rows}
+    db.execute("BEGIN")
+    db.execute(FILL_LOG, values)
+    db.execute("COMMIT")
+    for name, sql in indexes:
+        if name not in without:
+            db.execute(sql)
+    print(f"  {rows:,} rows written and indexed in {time.monotonic() - started:.0f} s")
+
+
+def _compact_beside(base: str, args: argparse.Namespace, env: dict[str, str], codes: Path) -> None:
+    """Time `sehat access-log compact` on the seeded log while the deployed server serves
+    verifications, and what the verifications get meanwhile."""
+    command = [sys.executable, "-m", "sehat.cli.main", "access-log", "compact", "--days", "90"]
+    started = time.monotonic()
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    during = _wrk(base, args, args.duration, codes)
+    out, _ = proc.communicate()
+    seconds = time.monotonic() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"sehat access-log compact failed (exit {proc.returncode})")
+    total = out.strip().splitlines()[-1]
+    folded = int(total.split(": ", 1)[1].split(" ", 1)[0].replace(",", ""))
+    print(
+        f"  sehat access-log compact beside it: {total.split(' public-tier', 1)[0]} rows in "
+        f"{seconds:.0f} s ({folded / seconds:,.0f} rows/s, batches of 20,000)"
+    )
+    print(
+        f"  verify while it ran: {during['rps']:,.0f} req/s, p50 {during['p50_ms']:.2f} ms, "
+        f"p99 {during['p99_ms']:.2f} ms, non-2xx {during['non2xx']:.0f}; targets ≥ 4,000 req/s "
+        f"{'met' if during['rps'] >= 4000 else 'NOT met'}, p99 ≤ 20 ms "
+        f"{'met' if during['p99_ms'] <= 20 else 'NOT met'}"
+    )
 
 
 def _free_port() -> int:
@@ -131,6 +190,18 @@ def main() -> None:
         default=0,
         help="start from an access log of this many synthetic rows (default: empty)",
     )
+    parser.add_argument(
+        "--without-index",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave this index of the filled access log unbuilt (what it costs); repeatable",
+    )
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="then time `sehat access-log compact` of that log beside the deployed server",
+    )
     args = parser.parse_args()
     data = args.data
     if shutil.which("wrk") is None:
@@ -152,10 +223,10 @@ def main() -> None:
     engine.dispose()
     db = sqlite3.connect(access_log_path(url) or "", isolation_level=None)
     db.execute("DELETE FROM access_log")
+    db.execute("DELETE FROM access_counts")
     if args.access_rows:
-        # A registry that has served for a while: its log's index no longer fits in a cache.
-        print(f"filling the access log with {args.access_rows:,} rows …")
-        db.execute(FILL_LOG, (args.access_rows, args.documents, args.documents))
+        # A registry that has served for a while: its log's indexes no longer fit in a cache.
+        _fill_log(db, args.access_rows, args.documents, tuple(args.without_index))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     stored = sum(1 for _ in codes.open())
@@ -229,6 +300,13 @@ def main() -> None:
             f"≥ 0.5x FastAPI {'met' if r['rps'] >= 0.5 * hello else 'NOT met'}"
         )
     print(f"  FastAPI hello-world / raw ASGI: {hello / raw:.3f}x")
+    if args.compact:
+        # The server's own daily run is off here, so that the command's figures are its own.
+        proc, base = _start(sehat, deployed | {"SEHAT_ACCESS_LOG_DAYS": "0"}, ready)
+        try:
+            _compact_beside(base, args, deployed, codes)
+        finally:
+            _stop(proc)
 
 
 if __name__ == "__main__":

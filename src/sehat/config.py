@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sehat.core.id_checks import IdCheckPolicy
+from sehat.core.retention import DEFAULT_DAYS, MAX_DAYS
 from sehat.errors import InfrastructureError
 
 
@@ -35,6 +36,11 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # National-ID checks are never a search (DESIGN §5, core/id_checks.py).
     id_checks: IdCheckPolicy = field(default_factory=IdCheckPolicy)
+    # Public-tier access rows are kept one by one this many UTC days, then folded into daily
+    # counts (DESIGN §5, core/retention.py); 0 keeps them one by one for ever (no compaction).
+    access_log_days: int = DEFAULT_DAYS
+    # The server's first daily compaction comes this long after it starts.
+    access_log_compact_after: float = 300.0
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -79,6 +85,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             _number(env, "SEHAT_WORKER_HEALTHCHECK_TIMEOUT", 30, 1, 3600)
         ),
         trusted_proxies=_trusted_proxies(env.get("SEHAT_TRUSTED_PROXIES", "")),
+        access_log_days=_access_log_days(env),
     )
 
 
@@ -117,6 +124,21 @@ def _number(env: dict[str, str], name: str, default: float, low: float, high: fl
             f"مقدار {name}={raw!r} باید عددی از {low:g} تا {high:g} باشد",
         )
     return value
+
+
+def _access_log_days(env: dict[str, str]) -> int:
+    """``SEHAT_ACCESS_LOG_DAYS``: whole days, 0 (never fold) to 3650."""
+    raw = env.get("SEHAT_ACCESS_LOG_DAYS", "").strip()
+    if not raw:
+        return DEFAULT_DAYS
+    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_DAYS:
+        raise InfrastructureError(
+            f"SEHAT_ACCESS_LOG_DAYS={raw!r} is not a whole number of days from 0 to {MAX_DAYS} "
+            f"(default {DEFAULT_DAYS}; 0 keeps public-tier rows one by one for ever)",
+            f"مقدار SEHAT_ACCESS_LOG_DAYS={raw!r} باید عدد صحیحی از ۰ تا {MAX_DAYS} روز باشد "
+            f"(پیش‌فرض {DEFAULT_DAYS}؛ ۰ یعنی ردیف‌های عمومی هرگز خلاصه نشوند)",
+        )
+    return int(raw)
 
 
 def _id_check_policy(env: dict[str, str]) -> IdCheckPolicy:

@@ -44,6 +44,7 @@ from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
 from sehat.services import verification
 from sehat.services.access_log import AccessBuffer
+from sehat.services.access_retention import DailyCompaction
 from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
@@ -185,6 +186,11 @@ def create_app(
         sync_key_events(conn, keystore, datetime.now(UTC))
 
     buffer = AccessBuffer(engine)
+    # Once a day, public-tier rows past SEHAT_ACCESS_LOG_DAYS are folded into daily counts
+    # (services/access_retention.py); nothing runs when it is 0.
+    compaction = DailyCompaction(
+        engine, settings.access_log_days, first_after=settings.access_log_compact_after
+    )
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     warm = (
         Prewarm(Path(database))
@@ -195,6 +201,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         buffer.start()
+        compaction.start()
         if warm is not None:
             warm.start()
         try:
@@ -202,6 +209,7 @@ def create_app(
         finally:
             if warm is not None:
                 warm.close()
+            compaction.close()  # after the batch in flight; the rest waits for tomorrow
             buffer.close()  # what is queued is written before the process ends
 
     app = SehatApp(
@@ -221,6 +229,7 @@ def create_app(
     app.state.keystore = keystore
     app.state.evidence = Evidence(keystore, ref)
     app.state.access_buffer = buffer
+    app.state.access_compaction = compaction
     # SQLite reads are local and take microseconds: the public verification reads on the
     # event loop. Anything over a network goes through the thread pool.
     app.state.inline_reads = engine.dialect.name == "sqlite"

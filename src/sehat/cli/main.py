@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from sehat.cli import access_log as access_log_cli
 from sehat.cli import audit as audit_cli
 from sehat.cli import code as code_cli
 from sehat.cli import database as database_cli
@@ -63,6 +64,7 @@ app.add_typer(server_cli.db_app, name="db")
 app.add_typer(server_cli.token_app, name="token")
 app.add_typer(server_cli.account_app, name="account")
 app.add_typer(keys_cli.app, name="keys")
+app.add_typer(access_log_cli.app, name="access-log")
 app.command("synth")(synth_cli.synth)
 app.command("serve")(server_cli.serve)
 app.command("demo")(demo_cli.demo)

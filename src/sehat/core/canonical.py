@@ -12,27 +12,40 @@ this against ``rfc8785`` on generated values; anything else goes to ``rfc8785``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from typing import cast
 
 import rfc8785
 
 SAFE_INTEGER = 2**53 - 1  # RFC 8785 §3.2.2.3: integers beyond are not exact in I-JSON
 
 
-def _plain(value: object, depth: int = 0) -> bool:
-    if value is None or isinstance(value, bool | str):
-        return True
-    if isinstance(value, int):
-        return -SAFE_INTEGER <= value <= SAFE_INTEGER
-    if depth > 32:
+def _plain(value: object) -> bool:
+    """Whether ``value`` holds only text, safe integers, booleans, null, lists and objects
+    with ASCII keys, at most 32 deep. Iterative and by exact type (a subclass, such as an
+    enum of text, goes to rfc8785): this runs on every version a backfill signs."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if not -SAFE_INTEGER <= cast(int, item) <= SAFE_INTEGER:
+                return False
+            continue
+        if depth >= 32:
+            return False
+        if kind is list:
+            stack.extend((child, depth + 1) for child in cast(list[object], item))
+            continue
+        if kind is dict:
+            for key, child in cast(dict[object, object], item).items():
+                if type(key) is not str or not key.isascii():
+                    return False
+                stack.append((child, depth + 1))
+            continue
         return False
-    if isinstance(value, list):
-        return all(_plain(item, depth + 1) for item in value)
-    if isinstance(value, Mapping):
-        return all(
-            isinstance(k, str) and k.isascii() and _plain(v, depth + 1) for k, v in value.items()
-        )
-    return False
+    return True
 
 
 def canonical_json(value: object) -> bytes:

@@ -26,6 +26,7 @@ import orjson
 import sqlalchemy as sa
 
 from sehat.core import code as authcode
+from sehat.core.persian import to_persian_digits
 from sehat.errors import NotFoundError
 from sehat.faults import describe, new_error_id
 from sehat.services.principal import Principal, Role
@@ -277,32 +278,64 @@ def entries(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Accesses of one person's documents (or of one of them), newest first; both read
-    through the log's one index, (person_id, at)."""
-    a, d, acc, s = t.access_log.c, t.documents.c, t.accounts.c, t.shares.c
-    query = (
-        sa.select(
-            a.at,
-            a.channel,
-            a.matched,
-            a.fields,
-            d.code,
-            acc.name,
-            acc.role,
-            s.public_id.label("share"),
-        )
-        .join(t.documents, d.id == a.document_id)
-        .join(t.accounts, acc.public_id == a.account, isouter=True)
-        .join(t.shares, s.id == a.share_id, isouter=True)
-        .order_by(a.at.desc(), a.id.desc())
-        .limit(min(max(limit, 1), MAX_PAGE))
-        .offset(max(offset, 0))
-    )
-    query = query.where(a.person_id == person_id)
+    through the log's one index, (person_id, at).
+
+    Public-tier rows older than SEHAT_ACCESS_LOG_DAYS are kept as counts per document, UTC
+    day and door (services/access_retention.py): each such day is one entry with its
+    ``count`` (``folded`` true, ``at`` the day's midnight UTC, after that day's own rows);
+    every other entry is one access (``count`` 1)."""
+    a, c = t.access_log.c, t.access_counts.c
+    rows = sa.select(
+        a.at,
+        a.id.label("seq"),
+        a.document_id,
+        a.channel,
+        a.account,
+        a.share_id,
+        a.matched,
+        a.fields,
+        sa.cast(sa.null(), sa.BigInteger).label("times"),
+    ).where(a.person_id == person_id)
+    days = sa.select(
+        c.day,
+        sa.literal(0, sa.BigInteger).label("seq"),
+        c.document_id,
+        c.channel,
+        sa.cast(sa.null(), sa.String).label("account"),
+        sa.cast(sa.null(), sa.BigInteger).label("share_id"),
+        sa.cast(sa.null(), sa.Boolean).label("matched"),
+        sa.cast(sa.null(), t.Json).label("fields"),
+        c.count.label("times"),
+    ).where(c.person_id == person_id)
     if document_id is not None:
-        query = query.where(a.document_id == document_id)
+        rows = rows.where(a.document_id == document_id)
+        days = days.where(c.document_id == document_id)
+    # Each side stops, in its index's order, at the last entry this page can need; only
+    # those are merged and sorted.
+    limit, offset = min(max(limit, 1), MAX_PAGE), max(offset, 0)
+    rows = rows.order_by(a.at.desc(), a.id.desc()).limit(offset + limit)
+    days = days.order_by(c.day.desc(), c.document_id, c.channel).limit(offset + limit)
+    sides = [sa.select(side.subquery()) for side in (rows, days)]
+    both = sa.union_all(*sides).subquery("both")
+    page = (
+        sa.select(both)
+        .order_by(both.c.at.desc(), both.c.seq.desc(), both.c.document_id, both.c.channel)
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
+    d, acc, s = t.documents.c, t.accounts.c, t.shares.c
+    query = (
+        sa.select(page, d.code, acc.name, acc.role, s.public_id.label("share"))
+        .join(t.documents, d.id == page.c.document_id)
+        .join(t.accounts, acc.public_id == page.c.account, isouter=True)
+        .join(t.shares, s.id == page.c.share_id, isouter=True)
+        .order_by(page.c.at.desc(), page.c.seq.desc(), page.c.document_id, page.c.channel)
+    )
     out = []
     for row in conn.execute(query):
         who_en, who_fa = _who(row.channel, row.name, row.role)
+        folded = row.times is not None
         out.append(
             {
                 "at": row.at.isoformat(),
@@ -312,10 +345,12 @@ def entries(
                 "who_fa": who_fa,
                 "organisation": row.name if row.role == Role.VERIFIER.value else None,
                 "role": row.role or "public",
-                "fields": list(row.fields),
+                "fields": list(PUBLIC_FIELDS if folded else row.fields),
                 "matched": row.matched,
                 "outcome": _outcome(row.channel, row.matched),
                 "share": row.share,
+                "count": int(row.times) if folded else 1,
+                "folded": folded,
             }
         )
     return out
@@ -354,7 +389,10 @@ def for_document(
     d = t.documents.c
     found = conn.execute(sa.select(d.id, d.person_id).where(d.code == code)).first()
     if found is None:
-        raise NotFoundError(f"no document with code {code}", f"مدرکی با کد {code} ثبت نشده است")
+        raise NotFoundError(
+            f"no document with code {code}",
+            f"مدرکی با کد {to_persian_digits(str(code))} ثبت نشده است",
+        )
     return entries(
         conn, person_id=found.person_id, document_id=found.id, limit=limit, offset=offset
     )

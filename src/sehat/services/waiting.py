@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -13,8 +14,25 @@ from sehat.reference.models import Reference
 from sehat.services.submissions import Item, Submission, graduation_key
 from sehat.store import schema as t
 
-if TYPE_CHECKING:
-    from sehat.services.issuance import Issuer
+
+class Decider(Protocol):
+    """What re-deciding needs of the issuing step (services/issuance.Issuer is one): the
+    transaction, the reference data, the moment, and the ladder applied to a batch."""
+
+    conn: sa.Connection
+    reference: Reference
+    now: datetime
+    today: date
+
+    def decide_and_issue(
+        self,
+        items: list[Item],
+        actor: str,
+        *,
+        resolving: bool = False,
+        approved: set[int] | None = None,
+    ) -> None: ...
+
 
 SYSTEM_ACTOR = "system:ladder"
 MAX_ROUNDS = 16  # a ladder is at most a handful of rungs deep (associate … subspecialty)
@@ -33,7 +51,7 @@ def dependents(reference: Reference, kinds: set[int]) -> set[int]:
 
 
 def resolve_waiting(
-    issuer: Issuer,
+    issuer: Decider,
     person_ids: set[int],
     *,
     approved: set[int] | None = None,

@@ -176,18 +176,28 @@ def _tables(conn: sa.Connection, schema: str) -> set[str]:
 def _separate_access_log(engine: sa.Engine) -> None:
     """SQLite registry file: the access log into its own file, created there if missing.
 
-    The migrations create ``access_log`` in the registry; its rows are copied to the access
-    file and committed there before the registry's table is dropped, each in its own
-    transaction (SQLite commits a transaction over two WAL files per file, not as a whole),
-    so a crash in between leaves the rows in both places and the next run copies none twice.
-    The table's shape comes from the current schema; a later migration that changes it must
-    run on ``access.access_log``.
+    The migrations create ``access_log`` (and ``access_counts``) in a registry of the old
+    layout; their rows are copied to the access file and committed there before the
+    registry's tables are dropped, each in its own transaction (SQLite commits a transaction
+    over two WAL files per file, not as a whole), so a crash in between leaves the rows in
+    both places and the next run copies none twice.
+    The tables' shape comes from the current schema; a later migration that changes them must
+    run where they are (``access``, as 0006 and 0011 do).
     """
     path = access_log_path(engine.url)
     if path is None:
         return
-    table = schema.access_log
+    for table in ACCESS_TABLES:
+        _move_to_access_file(engine, table, path)
 
+
+# The tables that live in the access log's own file (SQLite registry file): the log and the
+# counts it is folded into (services/access_retention.py), in one file so that a fold and its
+# deletion are one transaction.
+ACCESS_TABLES = (schema.access_log, schema.access_counts)
+
+
+def _move_to_access_file(engine: sa.Engine, table: sa.Table, path: Path) -> None:
     def in_access_file(ddl: sa.schema.ExecutableDDLElement, name: str, after: str) -> str:
         # SQLAlchemy would rename the indexes for another schema; the names are kept.
         text = str(ddl.compile(dialect=engine.dialect))
@@ -203,7 +213,7 @@ def _separate_access_log(engine: sa.Engine) -> None:
         in_registry = table.name in _tables(conn, "main")
         for statement in create:
             conn.exec_driver_sql(statement)
-        if in_registry:
+        if in_registry and table is schema.access_log:
             # Rows there that the registry's own log lacks are another registry's (a registry
             # file replaced, its old access log left beside it): they would name this one's
             # documents by the other's ids. A move cut short leaves only rows copied from here.
@@ -219,6 +229,7 @@ def _separate_access_log(engine: sa.Engine) -> None:
                     "پرونده گزارش دسترسی کنار پایگاه داده به پایگاه داده دیگری تعلق دارد؛ "
                     "آن را جابه‌جا کنید یا پرونده پایگاه داده خودش را بازگردانید",
                 )
+        if in_registry:
             conn.exec_driver_sql(
                 f"INSERT OR IGNORE INTO {ACCESS_SCHEMA}.{table.name} ({columns}) "
                 f"SELECT {columns} FROM main.{table.name}"
@@ -266,9 +277,10 @@ def _check_access_log(engine: sa.Engine) -> None:
     path = access_log_path(engine.url)
     if path is None:
         return
+    names = {table.name for table in ACCESS_TABLES}
     with engine.connect() as conn:
-        in_registry = schema.access_log.name in _tables(conn, "main")
-        in_own_file = schema.access_log.name in _tables(conn, ACCESS_SCHEMA)
+        in_registry = bool(names & _tables(conn, "main"))
+        in_own_file = names <= _tables(conn, ACCESS_SCHEMA)
     if in_registry:
         raise InfrastructureError(
             "the access log is still inside the registry file; run `sehat db upgrade` "

@@ -332,6 +332,48 @@ access_log = sa.Table(
 
 sa.Index("ix_access_log_person_at", access_log.c.person_id, access_log.c.at)
 
+# Retention (DESIGN §5, services/access_retention.py). A public-tier row (code alone, no
+# token) is kept one by one for SEHAT_ACCESS_LOG_DAYS, then folded into ``access_counts``; any
+# other row (an organisation's, a holder's, a share's, a national-ID check) is evidence, kept
+# 10 years. Each class has an index on ``at`` of its own rows only, so the compaction finds
+# its oldest rows without reading the other class; both are appended to at their right edge
+# (time only grows), not at a random page. The predicates are literal SQL: SQLite and
+# PostgreSQL use a partial index only for a query that repeats them word for word.
+PUBLIC_TIER = "channel = 'public' AND account IS NULL"
+EVIDENCE = "(channel <> 'public' OR account IS NOT NULL)"
+sa.Index(
+    "ix_access_log_public_at",
+    access_log.c.at,
+    sqlite_where=sa.text(PUBLIC_TIER),
+    postgresql_where=sa.text(PUBLIC_TIER),
+)
+sa.Index(
+    "ix_access_log_evidence_at",
+    access_log.c.at,
+    sqlite_where=sa.text(EVIDENCE),
+    postgresql_where=sa.text(EVIDENCE),
+)
+
+access_counts = sa.Table(
+    "access_counts",
+    metadata,
+    # Public-tier access rows older than SEHAT_ACCESS_LOG_DAYS, folded: how many checks of a
+    # document came through a door on one UTC day (``day`` is its midnight, UTC). Lives where
+    # ``access_log`` lives (SQLite: the access log's own file), so a day's rows are folded and
+    # deleted in one transaction.
+    sa.Column("day", Timestamp, primary_key=True),
+    sa.Column("person_id", BigId, primary_key=True, autoincrement=False),
+    sa.Column("document_id", BigId, primary_key=True, autoincrement=False),
+    sa.Column("channel", sa.String(20), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    # SQLite: the rows are stored in their key's B-tree, not in a rowid table beside it (one
+    # B-tree less per count; a registry whose documents are checked about once a day has
+    # about as many counts as it had rows, bench/RESULTS.md).
+    sqlite_with_rowid=False,
+)
+
+sa.Index("ix_access_counts_person_day", access_counts.c.person_id, access_counts.c.day)
+
 # -- national-ID checks are never a search (DESIGN §5, core/id_checks.py) --------------------
 
 id_check_guards = sa.Table(

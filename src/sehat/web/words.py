@@ -185,6 +185,9 @@ WORDS: dict[str, dict[Lang, str]] = {
     "who": {"fa": "چه کسی", "en": "Who"},
     "door": {"fa": "راه استعلام", "en": "How"},
     "outcome": {"fa": "نتیجه کد ملی", "en": "National ID"},
+    # A day of public checks older than SEHAT_ACCESS_LOG_DAYS, kept as its count (DESIGN §5).
+    "folded_checks": {"fa": "{n} استعلام عمومی در این روز", "en": "{n} public checks that day"},
+    "folded_one": {"fa": "{n} استعلام عمومی در این روز", "en": "{n} public check that day"},
     "no_log": {
         "fa": "هنوز کسی مدارک شما را استعلام نکرده است",
         "en": "Nobody has verified your documents yet",

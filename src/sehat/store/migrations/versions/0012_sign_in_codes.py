@@ -1,10 +1,7 @@
 """The demo's holder sign-in: one-time codes by national ID, stored hashed (web/holder.py).
 
-Numbered 0012: 0011 is reserved for a migration being written on another branch; until it
-lands this revision follows 0010 (whoever merges second points ``down_revision`` at "0011").
-
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
