@@ -40,14 +40,10 @@ def _one_cpu() -> set[int]:
 @contextmanager
 def _burners(cpus: set[int]) -> Iterator[None]:
     """CPU-bound processes on ``cpus`` while the block runs."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", "while True: pass"],
-            preexec_fn=lambda: os.sched_setaffinity(0, cpus),
-        )
-        for _ in range(BURNERS)
-    ]
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(BURNERS)]
     try:
+        for proc in procs:
+            os.sched_setaffinity(proc.pid, cpus)
         yield
     finally:
         for proc in procs:
@@ -82,9 +78,10 @@ def _serve(
             env=full_env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            preexec_fn=lambda: os.sched_setaffinity(0, cpus),  # its workers inherit it
         )
         try:
+            # Its workers inherit it: they are spawned only after it has built the app once.
+            os.sched_setaffinity(server.pid, cpus)
             deadline = time.monotonic() + 60
             while not _port_open(port):
                 assert server.poll() is None, log.read_text()
