@@ -204,3 +204,24 @@ def test_the_route_lookup_itself() -> None:
     assert _route_exists(None, "/api/v1/admin")
     assert not _route_exists("DELETE", "/api/v1/verify/{code}")
     assert not _route_exists(None, "/api/v1/bundle")
+
+
+def _leaves(node: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    if not hasattr(node, "commands"):
+        yield prefix
+        return
+    for name, sub in node.commands.items():
+        yield from _leaves(sub, (*prefix, name))
+
+
+def test_readme_cli_section_names_every_command() -> None:
+    section = README.read_text(encoding="utf-8").split("## CLI", 1)[1].split("\n## ", 1)[0]
+    named = set()
+    for _, paragraph in _paragraphs(section):
+        for words in _commands_named(paragraph):
+            found = _command(words)
+            if found is not None and len(words) > len(found[1]):
+                consumed = words[: len(words) - len(found[1])]
+                named |= {(*consumed[:-1], alt) for alt in consumed[-1].split("|")}
+    missing = [" ".join(c) for c in _leaves(CLI) if c not in named]
+    assert not missing, f"README's CLI section does not name: {missing}"
