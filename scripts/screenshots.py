@@ -116,6 +116,15 @@ def _photograph(base: str, code: str, holder_token: str, out: Path) -> None:
         try:
             context = browser.new_context(viewport={"width": WIDTH, "height": 700})
             page = context.new_page()
+            # The holder's page first, signed in with a holder token: opened within a second
+            # of a public check, /me waits on the access log's write (up to the 60 s busy
+            # timeout on SQLite), so it is photographed before any check is made.
+            page.goto(base + "/me")
+            page.fill("#token", holder_token)
+            page.keyboard.press("Enter")
+            page.wait_for_selector("h2#doc-" + code)
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            _save(page.screenshot(full_page=False), out / "me-fa.png")
             # The public page, as a person uses it: the code typed as printed, Persian digits.
             page.goto(base + "/")
             page.keyboard.type(to_persian_digits(grouped))
@@ -124,13 +133,6 @@ def _photograph(base: str, code: str, holder_token: str, out: Path) -> None:
             page.mouse.move(0, 0)
             page.evaluate("document.activeElement && document.activeElement.blur()")
             _save(page.screenshot(full_page=True), out / "verify-fa.png")
-            # The holder's page, signed in with a holder token.
-            page.goto(base + "/me")
-            page.fill("#token", holder_token)
-            page.keyboard.press("Enter")
-            page.wait_for_selector("h2#doc-" + code)
-            page.evaluate("document.activeElement && document.activeElement.blur()")
-            _save(page.screenshot(full_page=False), out / "me-fa.png")
             context.close()
         finally:
             browser.close()
@@ -170,6 +172,11 @@ def main() -> None:
             try:
                 _wait_ready(base, server)
                 _photograph(base, code, holder_token, args.out.resolve())
+            except Exception:
+                log.flush()
+                tail = (Path(tmp) / "server.log").read_text(errors="replace")[-4000:]
+                print(f"the server printed:\n{tail}", file=sys.stderr)
+                raise
             finally:
                 server.send_signal(signal.SIGINT)
                 try:
