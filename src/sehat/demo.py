@@ -27,7 +27,8 @@ class DemoSummary:
     """What the demo seeded, to print for the person trying it."""
 
     submitted: int = 0
-    statuses: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    statuses: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # when submitted
+    now: dict[str, int] = field(default_factory=dict)  # after seeding (waiting ones issued since)
     samples: dict[str, str] = field(default_factory=dict)  # label -> code
     institutions: set[str] = field(default_factory=set)
 
@@ -124,10 +125,8 @@ def seed(
                 )
                 summary.samples.setdefault("corrected", code)
     with engine.connect() as conn:
-        pending = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(t.submissions)
-            .where(t.submissions.c.status == "PENDING_PRIOR")
-        ).scalar_one()
-    summary.statuses["PENDING_PRIOR (now)"] = pending
+        counted = conn.execute(
+            sa.select(t.submissions.c.status, sa.func.count()).group_by(t.submissions.c.status)
+        ).all()
+    summary.now = {status: count for status, count in counted}
     return summary

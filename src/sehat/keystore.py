@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from sehat.core.persian import to_persian_digits
 from sehat.core.secret_strength import estimate_bits
 from sehat.errors import ConflictError, InfrastructureError, InputError, NotFoundError, Problem
 from sehat.store.files import make_private_dir
@@ -146,8 +147,11 @@ def resolve_kek(data_dir: Path, env_kek: str | None, *, production: bool) -> tup
                 f"nothing), and production needs at least {KEK_MIN_BITS}. Make one with "
                 "`sehat keys kek-new`, keep it in your secret store and set it as SEHAT_KEK "
                 "before the first start (keys sealed under a KEK open only with it)",
-                f"کلید رمزگذاری کلیدها (SEHAT_KEK) تصادفی به نظر نمی‌رسد: با تخمینی ساده حدود "
-                f"{bits:.0f} بیت آنتروپی دارد و حالت عملیاتی دست‌کم {KEK_MIN_BITS} بیت لازم "
+                "کلید رمزگذاری کلیدها (SEHAT_KEK) تصادفی به نظر نمی‌رسد: با تخمینی ساده حدود "
+                + to_persian_digits(
+                    f"{bits:.0f} بیت آنتروپی دارد و حالت عملیاتی دست‌کم {KEK_MIN_BITS}"
+                )
+                + " بیت لازم "
                 "دارد (نویسه‌های تکراری یا پشت‌سرهم به حساب نمی‌آیند)؛ با `sehat keys kek-new` "
                 "کلیدی بسازید، آن را در گاوصندوق اسرار نگه دارید و پیش از نخستین راه‌اندازی در "
                 "SEHAT_KEK بگذارید",

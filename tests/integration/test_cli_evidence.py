@@ -21,6 +21,15 @@ def test_demo_then_audit_then_rotate_then_tamper(tmp_path: Path) -> None:
     seeded = runner.invoke(app, ["demo", "--no-serve", "--rows", "300"], env=env)
     assert seeded.exit_code == 0, seeded.output
     assert "registrar" in seeded.output and "sehat_" in seeded.output
+    # The waiting documents are explained, in both languages: what they wait for, how they
+    # get issued, and which registrar token sees the requests.
+    said = " ".join(seeded.output.split())  # as printed, without the terminal's wrapping
+    assert "(now)" not in said
+    assert "PENDING_PRIOR / در انتظار مدرک قبلی" in said
+    assert "documents wait for the holder's earlier degree" in said
+    assert "when that institution registers it, the waiting document is issued by itself" in said
+    assert "مدرک منتظر ثبت مدرک قبلی دارنده‌اند" in said
+    assert "با ثبت مدرک قبلی در آن موسسه، مدرک منتظر خودکار صادر می‌شود" in said
     clean = runner.invoke(app, ["audit"], env=env)
     assert clean.exit_code == 0, clean.output
     assert "all checks out" in clean.output

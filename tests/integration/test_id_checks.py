@@ -217,3 +217,43 @@ def test_an_honest_organisation_checking_10000_documents_is_not_slowed(
     assert again.status_code == 200
     assert [r["match"] for r in again.json()["results"]].count(True) == 9_997
     print(f"10,000 checks in one batch: {took:.2f}s")
+
+
+def test_wrong_ids_sent_at_the_same_moment_by_many_callers_still_stop_at_five(
+    api: tuple[TestClient, Tokens], engine: sa.Engine
+) -> None:
+    """Twenty callers (each its own address: twenty separate budgets) guess at once on a
+    document nobody had guessed at: at most five of them learn anything (the lock counts
+    across callers even when none of them has yet seen a guard for the document)."""
+    import threading
+
+    from sehat.services.id_checks import IdChecks, Outcome
+    from sehat.store import schema as t
+
+    client, tok = api
+    nid = tok.holder_national_id
+    code = _issue(client, tok, nid)
+    with engine.connect() as conn:
+        document = conn.execute(
+            sa.select(t.documents.c.id).where(t.documents.c.code == code)
+        ).scalar_one()
+    start = threading.Barrier(20)
+    outcomes: list[Outcome] = []
+
+    def guess(n: int) -> None:
+        start.wait()
+        with engine.begin() as conn:
+            checks = IdChecks.begin(conn, REAL, [f"address:198.51.100.{n}"], datetime.now(UTC))
+            checks.load([document])
+            time.sleep(0.05)  # all of them between reading the guard and writing it
+            outcomes.append(checks.check(document, False))
+            checks.finish()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(outcomes) == 20
+    assert outcomes.count(Outcome.NO_MATCH) == REAL.document_failures, outcomes
+    assert outcomes.count(Outcome.LOCKED) == 20 - REAL.document_failures

@@ -221,6 +221,8 @@ def test_a_messy_windows_1256_file(engine: sa.Engine, tmp_path: Path, workers: s
     assert status == ["ISSUED", "ISSUED", "REJECTED", "REJECTED", "REJECTED", "PENDING_PRIOR"]
     assert results[0]["code"] and results[1]["code"] and results[0]["code"] != results[1]["code"]
     assert "birth_date" in results[2]["reasons"] and "1402" in results[2]["reasons"]
+    assert "۱۴۰۲" in results[2]["reasons"]  # and in Persian, for the registrar who reads it
+    assert list(results[0]) == ["row", "status", "code", "reasons"]  # DESIGN §7's columns
     assert "entry_date" in results[3]["reasons"] and "gpa" in results[3]["reasons"]
     assert "institution" in results[4]["reasons"]
     assert "prior_code" in results[5]["reasons"] or "waiting" in results[5]["reasons"]

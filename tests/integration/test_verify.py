@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,49 @@ def test_the_prepared_public_read_answers_exactly_as_core_does(
             assert fast == look_up(conn, REFERENCE, EVIDENCE, text), text
     statuses = [look_up_with(prepared, REFERENCE, EVIDENCE, x).answer["status"] for x in texts]
     assert statuses == ["VALID", "REVOKED", "SUSPENDED", "UNKNOWN", "MALFORMED", "MALFORMED"]
+
+
+def test_the_csv_answer_names_the_files_line_in_both_languages(
+    api: tuple[TestClient, Tokens],
+) -> None:
+    client, tok = api
+    nid = new_national_id()
+    code, other = _issue(client, tok, nid), _issue(client, tok, new_national_id())
+    # Line 1 the header, line 2 a good row, line 3 a short code, line 4 a bad national ID.
+    upload = f"code,national_id\r\n{code},{nid}\r\n12345,{nid}\r\n{other},123\r\n"
+    response = client.post(
+        "/api/v1/verify/batch/csv",
+        content=upload.encode(),
+        headers={**tok.verifier, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["line"] for r in rows] == ["2", "3", "4"]
+    short = rows[1]
+    assert short["problem"] == "line 3, code: the code has 5 digits; it must have exactly 20"
+    assert short["problem_fa"] == "سطر ۳، کد صحت: کد ۵ رقم دارد؛ باید دقیقاً ۲۰ رقم باشد"
+    assert "items[" not in response.content.decode("utf-8-sig")
+    assert rows[2]["problem"].startswith("line 4, national_id: ")
+    assert rows[2]["problem_fa"].startswith("سطر ۴، کد ملی: ")
+
+    # The same code twice: the whole file is refused, naming both lines in each language.
+    twice = f"code,national_id\n{code},{nid}\n{code},{new_national_id()}\n"
+    refused = client.post(
+        "/api/v1/verify/batch/csv",
+        content=twice.encode(),
+        headers={**tok.verifier, "Content-Type": "text/csv"},
+    )
+    assert refused.status_code == 422
+    [problem] = refused.json()["error"]["problems"]
+    assert problem["field"] == "line 3"
+    assert problem["problem"].startswith(f"line 2 and line 3 name the same code {code}")
+    assert problem["problem_fa"].startswith("سطر ۲ و سطر ۳ هر دو کد ")
+    assert problem["fix_fa"] == "هر مدرک را یک بار استعلام کنید: سطر ۳ (یا سطر ۲) را حذف کنید"
+
+    # JSON names items, as JSON does.
+    batch = client.post(
+        "/api/v1/verify/batch",
+        json={"items": [{"code": code, "national_id": nid}, {"code": "12345", "national_id": nid}]},
+        headers=tok.verifier,
+    ).json()["results"]
+    assert batch[1]["problems"][0]["field"] == "items[1].code"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from sehat.cli.demo import waiting_note
 from sehat.cli.main import app
 from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
@@ -99,6 +101,8 @@ def test_reference_list_and_check(tmp_path: Path) -> None:
     assert "University of Tehran" not in seminaries.output
     ladder = runner.invoke(app, ["reference", "list", "ladder"])
     assert ladder.exit_code == 0 and "discontinuous" in ladder.output
+    # Named as a waiting document names them: «سطح ۲ حوزه», Persian digits.
+    assert "سطح ۲ حوزه" in ladder.output and "seminary level 2" in ladder.output
     shipped = runner.invoke(app, ["reference", "check", str(default_directory())])
     assert shipped.exit_code == 0 and "valid" in shipped.output
     broken = tmp_path / "data"
@@ -166,3 +170,16 @@ def test_keys_kek_new_prints_a_fresh_kek_that_production_accepts(tmp_path: Path)
     assert "SEHAT_KEK" in first.stderr and "گاوصندوق" in first.stderr
     assert resolve_kek(tmp_path, kek, production=True) == (kek, False)
     assert not (tmp_path / "sehat-data").exists()  # nothing stored
+
+
+def test_the_demo_explains_its_waiting_documents_in_both_languages() -> None:
+    note = waiting_note(79, "40003")
+    english, persian = note.split("\n")
+    assert english.startswith("PENDING_PRIOR: 79 documents wait for the holder's earlier degree")
+    assert "registrar token below is for institution 40003" in english
+    assert persian.startswith("در انتظار مدرک قبلی: ۷۹ مدرک منتظر ثبت مدرک قبلی دارنده‌اند")
+    assert "موسسه ۴۰۰۰۳" in persian
+    # Persian digits in the Persian sentence; only the API path keeps its own spelling.
+    assert not re.search(r"[0-9]", persian.replace("/api/v1/", ""))
+    for said in (english, persian):
+        assert "GET /api/v1/registrar/backfill-requests" in said

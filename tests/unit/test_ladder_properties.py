@@ -22,6 +22,7 @@ from sehat.core.ladder import (
     DocStatus,
     Outcome,
     PriorDoc,
+    asked_of,
     decide,
     kind_names,
     requirements,
@@ -128,7 +129,11 @@ def test_issued_exactly_when_nothing_is_needed_or_a_valid_prior_of_the_same_pers
         assert decision.prior == max(serving, key=lambda d: d.id)  # the latest one
     else:
         assert decision.outcome is Outcome.PENDING_PRIOR
-        assert decision.wanted == requirements(record, REF)
+        # What the prior's institution is asked for: of the acceptable priors, those it can
+        # have granted (a university is never asked for a seminary level).
+        wanted = requirements(record, REF)
+        assert decision.wanted == asked_of(wanted, decision.target_institution)
+        assert set(decision.wanted) <= set(wanted) and decision.wanted
 
 
 @PROPERTY

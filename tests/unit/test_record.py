@@ -234,3 +234,12 @@ def test_latin_names_may_carry_accents_and_transliteration_marks() -> None:
         raw(first_name_latin="Zahrā-Sādāt", last_name_latin="ʿAlavi O'Neill"), REF, today=TODAY
     )
     assert rec.last_name_latin == "ʿAlavi O'Neill"
+
+
+def test_a_number_out_of_range_is_said_in_persian_digits() -> None:
+    with pytest.raises(RecordError) as info:
+        validate_record(raw(kind=7, seminary_level="7"), REF, today=TODAY)
+    [level] = [p for p in info.value.problems if p.field == "seminary_level"]
+    assert level.message == "'7' is not a whole number from 1 to 4"
+    assert level.message_fa == "«7» عددی صحیح از ۱ تا ۴ نیست"  # what was typed, as typed
+    assert level.fix_fa == "seminary_level را عددی از ۱ تا ۴ وارد کنید"

@@ -109,11 +109,16 @@ def _table(rows: Any, first: str, limit: int) -> Table:
         if len(items) > limit:
             raise _problem(
                 f"the file has more than {limit:,} rows",
-                f"فایل بیش از {limit:,} سطر دارد",
+                f"فایل بیش از {_fa_number(limit)} سطر دارد",
                 f"split it into files of at most {limit:,} rows",
-                f"آن را به فایل‌هایی با حداکثر {limit:,} سطر تقسیم کنید",
+                f"آن را به فایل‌هایی با حداکثر {_fa_number(limit)} سطر تقسیم کنید",
             )
     return Table(items, lines)
+
+
+def _fa_number(n: int) -> str:
+    """``10,000`` as a Persian reader writes it: Persian digits, the Arabic thousands mark."""
+    return to_persian_digits(f"{n:,}").replace(",", "\u066c")
 
 
 def _unreadable(line: int, why: str) -> InputError:
@@ -124,7 +129,7 @@ def _unreadable(line: int, why: str) -> InputError:
             f"a field is longer than {kb:,} KB, more than any code or national ID (often a "
             "quote left open, which runs to the end of the file)",
             "یک خانه بیش از "
-            f"{to_persian_digits(f'{kb:,}')} کیلوبایت است؛ بیش از هر کد یا کد ملی (اغلب "
+            f"{_fa_number(kb)} کیلوبایت است؛ بیش از هر کد یا کد ملی (اغلب "
             "یک گیومه باز مانده که تا پایان فایل ادامه دارد)",
             f"check line {line} (and the quotes before it), or remove the long column",
             f"سطر {to_persian_digits(str(line))} (و گیومه‌های پیش از آن) را بررسی کنید یا "
@@ -170,7 +175,9 @@ def write(lines: list[int], results: list[dict[str, Any]]) -> bytes:
                     result.get("reason") or "",
                     "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
                     or (result.get("message", "") if result["status"] != "VALID" else ""),
-                    "؛ ".join(f"{p['field']}: {p['problem_fa']}" for p in problems)
+                    "؛ ".join(
+                        f"{p.get('field_fa', p['field'])}: {p['problem_fa']}" for p in problems
+                    )
                     or (result.get("message_fa", "") if result["status"] != "VALID" else ""),
                 ]
             )

@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat.api.errors import error_body
+from sehat.core.persian import to_persian_digits
 from sehat.errors import InputError, Problem
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -194,7 +195,7 @@ async def _not_utf8(scope: Scope, receive: Receive, send: Send, position: int) -
     problem = Problem(
         "body",
         f"the body is not UTF-8 at byte {position}",
-        f"بدنه درخواست در بایت {position} با UTF-8 رمزگذاری نشده است",
+        f"بدنه درخواست در بایت {to_persian_digits(str(position))} با UTF-8 رمزگذاری نشده است",
         "send one valid JSON document (UTF-8)",
         "یک سند JSON معتبر با رمزگذاری UTF-8 بفرستید",
         position,

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from sehat.config import load_settings
+from sehat.core.persian import to_persian_digits
 from sehat.errors import SehatError
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
@@ -36,7 +37,8 @@ def audit() -> None:
     if report.ok:
         console.print("[green]✓ all checks out / همه چیز درست است[/green]")
         return
-    console.print(f"[red]✗ {len(report.mismatches)} mismatch(es) / ناهمخوانی[/red]")
+    count = len(report.mismatches)
+    console.print(f"[red]✗ {count} mismatch(es) / {to_persian_digits(str(count))} ناهمخوانی[/red]")
     for m in report.mismatches:
         detail = f" (expected {m.expected}, found {m.found})" if m.expected or m.found else ""
         console.print(f"{m.subject}: {m.what}{detail}", soft_wrap=True, markup=False)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
+from sehat.core.persian import to_persian_digits
 from sehat.errors import CodeFormatError
 from sehat.reference.loader import load_reference
 
@@ -32,15 +33,19 @@ def generate(
     if not (number.isascii() and number.isdigit() and len(number) <= 4):
         err_console.print(
             f"[red]--institution: {institution!r} is not an institution number (0000-9999)[/red]\n"
-            "شماره موسسه باید عددی چهاررقمی باشد"
+            "شماره موسسه باید عددی از ۰۰۰۰ تا ۹۹۹۹ باشد"
         )
         raise typer.Exit(2)
     if domain not in ref.domains:
-        err_console.print(f"[red]--domain: {domain} is not a domain; use 1-5 / حوزه نامعتبر[/red]")
+        err_console.print(
+            f"[red]--domain: {domain} is not a domain; use 1-5 / "
+            f"{to_persian_digits(str(domain))} حوزه نیست؛ یکی از ۱ تا ۵ را بدهید[/red]"
+        )
         raise typer.Exit(2)
     if kind not in ref.kinds:
         err_console.print(
-            f"[red]--kind: {kind} is not a document kind; use 1-9 / نوع مدرک نامعتبر[/red]"
+            f"[red]--kind: {kind} is not a document kind; use 1-9 / "
+            f"{to_persian_digits(str(kind))} نوع مدرک نیست؛ یکی از ۱ تا ۹ را بدهید[/red]"
         )
         raise typer.Exit(2)
     code = authcode.generate(domain, int(number), jalali_year_of(date.today()), kind)

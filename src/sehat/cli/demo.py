@@ -15,6 +15,7 @@ from rich.table import Table
 
 from sehat.config import default_database_url, load_settings
 from sehat.core import code as authcode
+from sehat.core.persian import to_persian_digits
 from sehat.demo import seed
 from sehat.keystore import KeyStore, resolve_kek
 from sehat.reference.loader import load_reference
@@ -75,23 +76,31 @@ def demo(
             rows=rows,
             progress=lambda n: progress.advance(task, n),
         )
-    tokens = _tokens(engine, now)
-    _print(summary, tokens)
+    tokens, asked = _tokens(engine, now)
+    _print(summary, tokens, asked)
     if serve:
         from sehat.cli.server import serve_app
 
         base = f"http://{host}:{port}"
         console.print(
-            f"\nserving on {base}  (OpenAPI: /openapi.json)  Ctrl+C to stop\n"
-            f"pages / صفحه‌ها: {base}/ verify a code / استعلام · {base}/me the holder "
-            f"(sign in with the holder token) / دارنده · {base}/org an organisation (the "
-            "verifier token) / سازمان",
+            f"\nserving on {base}  (API: {base}/docs)  Ctrl+C to stop\n"
+            "pages, each signed in with the token of its role printed above / صفحه‌ها، هر یک "
+            "با توکن نقش خود:\n"
+            f"  {base}/           verify a code (anyone) / استعلام\n"
+            f"  {base}/me         the holder (or national ID + a one-time code in this log) / "
+            "دارنده\n"
+            f"  {base}/org        an organisation (verifier) / سازمان استعلام‌کننده\n"
+            f"  {base}/registrar  the registrar / کارشناس دانش‌آموختگی\n"
+            f"  {base}/audit      the auditor / بازرس\n"
+            f"  {base}/admin      the operator / اپراتور ملی",
             markup=False,
         )
         serve_app(settings, host, port)
 
 
-def _tokens(engine: sa.Engine, now: datetime) -> dict[str, str]:
+def _tokens(engine: sa.Engine, now: datetime) -> tuple[dict[str, str], str]:
+    """A token per role, and the institution the registrar's is for: the one asked most
+    often to register an earlier degree (so its backfill requests are there to see)."""
     with engine.connect() as conn:
         target = conn.execute(
             sa.select(t.backfill_requests.c.target_institution, sa.func.count())
@@ -124,19 +133,54 @@ def _tokens(engine: sa.Engine, now: datetime) -> dict[str, str]:
             shown = "" if role is Role.HOLDER else next(iter(scope.values()), "")
             label = role.value + (f" ({shown})" if shown else "")
             out[label] = token
-    return out
+    return out, institution
 
 
-def _print(summary: object, tokens: dict[str, str]) -> None:
+_STATUS_FA = {"ISSUED": "صادرشده", "PENDING_PRIOR": "در انتظار مدرک قبلی", "REJECTED": "ردشده"}
+
+
+def waiting_note(waiting: int, institution: str) -> str:
+    """What the PENDING_PRIOR rows mean and how those documents get issued, in English and
+    Persian, for the person trying the demo."""
+    fa_count, fa_institution = to_persian_digits(str(waiting)), to_persian_digits(institution)
+    return (
+        f"PENDING_PRIOR: {waiting} documents wait for the holder's earlier degree, which is not "
+        "registered: the demo holds back the earlier degree of about one person in twenty. "
+        "Each one sent a backfill request to the institution that granted the earlier degree; "
+        "when that institution registers it, the waiting document is issued by itself. The "
+        f"registrar token below is for institution {institution}, the one asked most often: "
+        "it lists its requests with GET /api/v1/registrar/backfill-requests.\n"
+        f"در انتظار مدرک قبلی: {fa_count} مدرک منتظر ثبت مدرک قبلی دارنده‌اند؛ این نمونه "
+        "مدرک قبلی حدود یک نفر از هر بیست نفر را عمداً ثبت نمی‌کند. برای هر یک، درخواست ثبت "
+        "مدرک قبلی به موسسه صادرکننده آن فرستاده شده است و با ثبت مدرک قبلی در آن موسسه، "
+        "مدرک منتظر خودکار صادر می‌شود. توکن کارشناس ثبت در جدول زیر برای موسسه "
+        f"{fa_institution} است که بیش از همه از آن درخواست شده است؛ درخواست‌های آن با "
+        "GET /api/v1/registrar/backfill-requests دیده می‌شود."
+    )
+
+
+def _print(summary: object, tokens: dict[str, str], asked: str) -> None:
     from sehat.demo import DemoSummary
 
     assert isinstance(summary, DemoSummary)
     table = Table(title="demo registry / ثبت آزمایشی")
-    table.add_column("status")
-    table.add_column("count", justify="right")
-    for status, count in sorted(summary.statuses.items()):
-        table.add_row(status, str(count))
+    table.add_column("status / وضعیت")
+    table.add_column("at first / ابتدا", justify="right")
+    table.add_column("now / اکنون", justify="right")
+    for status in sorted(summary.statuses.keys() | summary.now.keys()):
+        label = f"{status} / {_STATUS_FA.get(status, status)}"
+        table.add_row(label, str(summary.statuses.get(status, 0)), str(summary.now.get(status, 0)))
     console.print(table)
+    console.print(
+        "at first: the answer when submitted; now: after seeding (a document whose earlier "
+        "degree arrived later in the run was issued then)\n"
+        "ابتدا: پاسخ هنگام ارسال؛ اکنون: پس از پایان ساخت نمونه (مدرکی که مدرک قبلی‌اش "
+        "بعداً در همین اجرا رسید، همان زمان صادر شد)",
+        markup=False,
+    )
+    waiting = summary.now.get("PENDING_PRIOR", 0)
+    if waiting:
+        console.print(waiting_note(waiting, asked), markup=False)
     codes = Table(title="sample codes / نمونه کدها")
     codes.add_column("what")
     codes.add_column("code")

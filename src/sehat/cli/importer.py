@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sehat.cli.server import engine_for, guarded
 from sehat.config import load_settings
+from sehat.core.persian import to_persian_digits
 from sehat.core.record import Assurance
 from sehat.importer.run import ImportOptions, ImportReport, run_import
 from sehat.importer.workers import default_workers
@@ -167,6 +168,7 @@ def import_file(
     counts = ", ".join(f"{status} {n:,}" for status, n in sorted(report.counts.items()))
     console.print(
         f"{report.rows:,} rows in {seconds:,.1f}s ({rate:,.0f} rows/s): "
-        f"{counts or 'nothing'} → {out}\n{report.rows:,} ردیف پردازش شد؛ نتیجه در {out}",
+        f"{counts or 'nothing'} → {out}\n"
+        f"{to_persian_digits(f'{report.rows:,}')} ردیف پردازش شد؛ نتیجه در {out}",
         markup=False,
     )

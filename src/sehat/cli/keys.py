@@ -77,7 +77,7 @@ def rotate(
     from sehat.services.key_events import log_key_changes
 
     log_key_changes()
-    console.print(f"new {purpose.value} key {key.kid} / کلید جدید")
+    console.print(f"new {purpose.value} key {key.kid} / کلید جدید {key.kid} ساخته شد")
 
 
 @app.command()
@@ -91,7 +91,7 @@ def revoke(kid: str, reason: str = typer.Option(..., "--reason", help="e.g. comp
     from sehat.services.key_events import log_key_changes
 
     log_key_changes()
-    console.print(f"key {kid} revoked / کلید ابطال شد")
+    console.print(f"key {kid} revoked / کلید {kid} ابطال شد")
 
 
 @app.command("kek-new")

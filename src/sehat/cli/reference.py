@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sehat.core.ladder import kind_names
+from sehat.core.persian import to_persian_digits
 from sehat.errors import ReferenceDataError
 from sehat.reference.loader import load_reference, refresh_manifest
 from sehat.reference.models import LadderRule, Reference
@@ -51,18 +53,12 @@ def _yes(flag: bool) -> str:
 
 
 def _needs(ref: Reference, rule: LadderRule) -> tuple[str, str]:
-    """What a rule asks for, in English and Persian."""
+    """What a rule asks for, in English and Persian, named as a waiting document names it."""
     if rule.needs_own_degree:
-        return "its own degree", "مدرک خودش"
+        return "its own degree", "مدرک تحصیلی خودش"
     if not rule.alternatives:
-        return "nothing", "هیچ"
-    en, fa = [], []
-    for prior in rule.alternatives:
-        level = ref.seminary_levels.get(prior.seminary_level or 0)
-        kind = ref.kinds[prior.kind]
-        en.append(f"seminary {level.name_en}" if level else kind.name_en)
-        fa.append(f"{level.name_fa} حوزوی" if level else kind.name_fa)
-    return " or ".join(en), " یا ".join(fa)
+        return "nothing", "مدرک قبلی لازم ندارد"
+    return kind_names(ref, rule.alternatives)
 
 
 def _rows(ref: Reference, what: Listing, domain: int | None) -> tuple[list[str], list[list[str]]]:
@@ -132,14 +128,20 @@ def list_(
         raise typer.Exit(1) from None
     if domain is not None and domain not in ref.domains:
         known = ", ".join(map(str, ref.domains))
-        err_console.print(f"[red]--domain {domain}: not a domain; use {known} / حوزه نامعتبر[/red]")
+        known_fa = "، ".join(map(str, ref.domains))
+        err_console.print(
+            f"[red]--domain {domain}: not a domain; use {known} / "
+            + to_persian_digits(f"{domain} حوزه نیست؛ یکی از {known_fa} را بدهید")
+            + "[/red]"
+        )
         raise typer.Exit(2)
     columns, rows = _rows(ref, what, domain)
     _print(f"{what.value} — data version {ref.version}", columns, rows)
 
 
 def _report(exc: ReferenceDataError) -> None:
-    err_console.print(f"[red]✗ {len(exc.problems)} problem(s) / مشکل[/red]")
+    count = len(exc.problems)
+    err_console.print(f"[red]✗ {count} problem(s) / {to_persian_digits(str(count))} مشکل[/red]")
     for p in exc.problems:
         err_console.print(
             f"{p.field}: {p.message_fa}\n  {p.message}\n  → {p.fix_fa}\n  → {p.fix}",

@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sehat.config import Settings, load_settings
+from sehat.core.persian import to_persian_digits
 from sehat.errors import InfrastructureError, SehatError
 from sehat.reference.loader import load_reference
 from sehat.services import accounts
@@ -184,7 +185,10 @@ def db_upgrade() -> None:
     revision, added = guarded(step)
     console.print(f"database at revision {revision} / پایگاه داده به‌روز شد")
     if added:
-        console.print(f"{added} institutions added from the reference data / موسسه افزوده شد")
+        console.print(
+            f"{added} institutions added from the reference data / "
+            f"{to_persian_digits(str(added))} موسسه از داده‌های مرجع افزوده شد"
+        )
 
 
 @db_app.command("current")

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sehat.core.persian import to_persian_digits
 from sehat.core.record import GraduationRecord
+from sehat.core.record_checks import SEMINARY, SEMINARY_DOMAINS
 from sehat.errors import Problem
 from sehat.reference.models import PriorRequirement, Reference
 
@@ -58,22 +60,45 @@ class Decision:
     wanted: tuple[PriorRequirement, ...] = ()
     target_institution: str | None = None
     reasons: tuple[Problem, ...] = field(default_factory=tuple)
+    suspended_prior: str | None = None  # PENDING on the named prior's suspension: its code
 
 
 def kind_names(reference: Reference, reqs: Sequence[PriorRequirement]) -> tuple[str, str]:
-    """The acceptable prior documents by name, in English and in Persian (``bachelor or
-    seminary level 2``), for a reason or a backfill request to say what is wanted."""
+    """The acceptable prior documents by name, in English and in Persian, as a registrar says
+    them (``Bachelor's degree or seminary level 2`` / ``کارشناسی یا سطح ۲ حوزه``).
+
+    The Persian names are bare: a sentence puts them after «مدرک» (``مدرک کارشناسی``), so a
+    name never repeats that word, and levels are written in Persian digits.
+    """
     en, fa = [], []
     for req in reqs:
         kind = reference.kinds.get(req.kind)
-        label_en = kind.name_en if kind else str(req.kind)
-        label_fa = kind.name_fa if kind else str(req.kind)
         if req.seminary_level:
-            label_en += f" level {req.seminary_level}"
-            label_fa += f" سطح {req.seminary_level}"
-        en.append(label_en)
-        fa.append(label_fa)
+            en.append(f"seminary level {req.seminary_level}")
+            fa.append(f"سطح {to_persian_digits(str(req.seminary_level))} حوزه")
+        elif kind is not None:
+            en.append(kind.name_en)
+            # The reference names the seminary kind «مدرک سطح حوزوی»; the sentence says «مدرک».
+            fa.append(kind.name_fa.removeprefix("مدرک "))
+        else:
+            en.append(f"kind {req.kind}")
+            fa.append(f"نوع {to_persian_digits(str(req.kind))}")
     return " or ".join(en), " یا ".join(fa)
+
+
+def asked_of(
+    wanted: tuple[PriorRequirement, ...], institution: str | None, named_code: str | None = None
+) -> tuple[PriorRequirement, ...]:
+    """Of the acceptable priors, those ``institution`` can have granted: a university is asked
+    for a university degree, never a seminary level, and a seminary the reverse; a named code
+    says its own kind (digit 8). All of ``wanted`` when none fits or nothing is known."""
+    narrowed = wanted
+    if named_code and len(named_code) == 20 and named_code.isdigit():
+        narrowed = tuple(w for w in narrowed if w.kind == int(named_code[7])) or narrowed
+    if institution and institution[:1].isdigit():
+        seminary = int(institution[0]) in SEMINARY_DOMAINS
+        narrowed = tuple(w for w in narrowed if (w.kind == SEMINARY) == seminary) or narrowed
+    return narrowed
 
 
 def _fits(doc: PriorDoc, reqs: Sequence[PriorRequirement]) -> bool:
@@ -129,13 +154,21 @@ def _decide_by_code(
 ) -> Decision:
     """The record names its prior by code: that document, and no other, must serve."""
     if by_code is None:
-        return Decision(Outcome.PENDING_PRIOR, wanted=wanted, target_institution=named_code[:5])
+        target = named_code[:5]
+        return Decision(
+            Outcome.PENDING_PRIOR,
+            wanted=asked_of(wanted, target, named_code),
+            target_institution=target,
+        )
     problems = _named_prior_problems(record, reference, wanted, named_code, by_code)
     if problems:
         return Decision(Outcome.REJECTED, reasons=tuple(problems))
     if by_code.status is DocStatus.SUSPENDED:
         return Decision(
-            Outcome.PENDING_PRIOR, wanted=wanted, target_institution=by_code.institution
+            Outcome.PENDING_PRIOR,
+            wanted=asked_of(wanted, by_code.institution, named_code),
+            target_institution=by_code.institution,
+            suspended_prior=by_code.code,
         )
     return Decision(Outcome.ISSUED, prior=by_code)
 
@@ -150,34 +183,47 @@ def _named_prior_problems(
     """Why the document a record names cannot be its prior: another person's, the wrong
     kind, revoked, or (for a transcript) another institution's."""
     field_name = "degree_code" if record.kind == TRANSCRIPT else "prior_code"
-    want_en, want_fa = kind_names(reference, wanted)
+    code_fa = to_persian_digits(named_code)
     problems: list[Problem] = []
     if by_code.person_key != record.person_key:
         problems.append(
             Problem(
                 field_name,
                 f"{named_code} belongs to another person",
-                f"مدرک {named_code} متعلق به شخص دیگری است",
+                f"مدرک {code_fa} متعلق به شخص دیگری است",
                 "give the code of this graduate's own prior document",
-                "کد مدرک قبلی همین دانش‌آموخته را وارد کنید",
+                "کد صحت مدرک قبلی همین دانش‌آموخته را وارد کنید",
             )
         )
     if not _fits(by_code, wanted):
-        problems.append(
-            Problem(
-                field_name,
-                f"{named_code} is not a {want_en}",
-                f"مدرک {named_code} از نوع {want_fa} نیست",
-                f"give the code of the {want_en} this document builds on",
-                f"کد مدرک {want_fa} را وارد کنید",
+        if record.kind == TRANSCRIPT:
+            problems.append(
+                Problem(
+                    field_name,
+                    f"{named_code} is not a degree (a transcript belongs to a degree)",
+                    f"مدرک {code_fa} مدرک تحصیلی نیست (ریزنمرات متعلق به یک مدرک تحصیلی است)",
+                    "give the code of the degree this transcript belongs to",
+                    "کد صحت مدرک تحصیلی‌ای را که این ریزنمرات به آن تعلق دارد وارد کنید",
+                )
             )
-        )
+        else:
+            want_en, want_fa = kind_names(reference, wanted)
+            problems.append(
+                Problem(
+                    field_name,
+                    f"{named_code} cannot be this document's prior: the prior must be a {want_en}",
+                    f"مدرک {code_fa} نمی‌تواند مدرک قبلی این مدرک باشد؛ "
+                    f"مدرک قبلی باید {want_fa} باشد",
+                    f"give the code of the holder's {want_en}",
+                    f"کد صحت مدرک {want_fa} دارنده را وارد کنید",
+                )
+            )
     if by_code.status is DocStatus.REVOKED:
         problems.append(
             Problem(
                 field_name,
                 f"{named_code} is revoked",
-                f"مدرک {named_code} ابطال شده است",
+                f"مدرک {code_fa} ابطال شده است",
                 "a revoked document cannot support a new one; ask its institution",
                 "مدرک ابطال‌شده پشتوانه مدرک جدید نیست؛ با موسسه صادرکننده تماس بگیرید",
             )
@@ -222,4 +268,74 @@ def _decide_by_candidates(
             return Decision(Outcome.ISSUED)
         return Decision(Outcome.PENDING_PRIOR, wanted=wanted, target_institution=None)
     target = record.institution if record.kind == TRANSCRIPT else record.prior_institution
-    return Decision(Outcome.PENDING_PRIOR, wanted=wanted, target_institution=target)
+    return Decision(
+        Outcome.PENDING_PRIOR, wanted=asked_of(wanted, target), target_institution=target
+    )
+
+
+def _institution_names(reference: Reference, code: str) -> tuple[str, str]:
+    """``institution 10001 (University of Tehran)`` and ``موسسه ۱۰۰۰۱ (دانشگاه تهران)``."""
+    known = reference.institutions.get(code)
+    en, fa = f"institution {code}", f"موسسه {to_persian_digits(code)}"
+    if known is None:
+        return en, fa
+    return f"{en} ({known.name_en})", f"{fa} ({known.name_fa})"
+
+
+def waiting_reason(decision: Decision, reference: Reference, record: GraduationRecord) -> Problem:
+    """Why a PENDING_PRIOR document waits and what happens next, in English and Persian: for
+    the domain office's approval of a foreign degree, for a suspended prior, for a prior its
+    institution was asked to register (a backfill request), or for a prior no one was asked
+    for because the record names no institution."""
+    field_name = "degree_code" if record.kind == TRANSCRIPT else "prior_code"
+    names_en, names_fa = kind_names(reference, decision.wanted)
+    later_en = "nothing to do: the document is issued by itself once"
+    later_fa = "اقدامی لازم نیست؛"
+    if record.prior_foreign is not None and record.kind != TRANSCRIPT:
+        return Problem(
+            field_name,
+            "waiting for the domain office to approve the foreign prior degree as equivalent "
+            f"to a {names_en}",
+            f"در انتظار تأیید مدرک خارجی قبلی، به‌عنوان هم‌ارز {names_fa}، از سوی دفتر حوزه",
+            f"{later_en} it is approved",
+            f"{later_fa} پس از تأیید، این مدرک خودکار صادر می‌شود",
+        )
+    if record.kind == TRANSCRIPT:
+        want_en, want_fa = "the degree this transcript belongs to", "تحصیلی این ریزنمرات"
+    else:
+        want_en, want_fa = f"the holder's {names_en}", f"{names_fa} دارنده"
+    if decision.suspended_prior:
+        code = decision.suspended_prior
+        return Problem(
+            field_name,
+            f"the prior document {code} is suspended (under investigation); this document "
+            "waits until it is reinstated",
+            f"مدرک قبلی {to_persian_digits(code)} تعلیق شده (در دست بررسی) است؛ این مدرک "
+            "تا رفع تعلیق آن در انتظار می‌ماند",
+            f"{later_en} the prior document is reinstated",
+            f"{later_fa} با رفع تعلیق مدرک قبلی، این مدرک خودکار صادر می‌شود",
+        )
+    if decision.target_institution is None:
+        return Problem(
+            field_name,
+            f"waiting for {want_en}: it is not registered, and the record does not say "
+            "which institution granted it",
+            f"در انتظار ثبت مدرک {want_fa}؛ این مدرک ثبت نشده و در رکورد نیامده که کدام "
+            "موسسه آن را صادر کرده است",
+            "give prior_institution (the institution that granted it) or prior_code and "
+            "submit again; or wait: the document is issued by itself once the prior degree "
+            "is registered",
+            "کد موسسه صادرکننده مدرک قبلی (prior_institution) یا کد صحت آن (prior_code) را "
+            "وارد کنید و دوباره بفرستید؛ یا منتظر بمانید: با ثبت مدرک قبلی، این مدرک خودکار "
+            "صادر می‌شود",
+        )
+    where_en, where_fa = _institution_names(reference, decision.target_institution)
+    return Problem(
+        field_name,
+        f"waiting for {want_en} from {where_en}; that institution was asked to register it "
+        "(a backfill request)",
+        f"در انتظار ثبت مدرک {want_fa} در {where_fa}؛ از آن موسسه خواسته شد این مدرک را "
+        "ثبت کند (درخواست ثبت مدرک قبلی)",
+        f"{later_en} the prior degree is registered",
+        f"{later_fa} با ثبت مدرک قبلی، این مدرک خودکار صادر می‌شود",
+    )

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from sehat.core import code as authcode
 from sehat.core.jalali import parse_date
 from sehat.core.national_id import parse_foreign_id, parse_national_id
-from sehat.core.persian import normalize_digits_field, normalize_text
+from sehat.core.persian import normalize_digits_field, normalize_text, to_persian_digits
 from sehat.core.record_normalise import refuse_hidden
 from sehat.core.record_types import Assurance, ForeignPrior
 from sehat.errors import InputError, Problem
@@ -329,9 +329,9 @@ def _int(text: str, name: str, low: int, high: int, problems: list[Problem]) -> 
             Problem(
                 name,
                 f"{text!r} is not a whole number from {low} to {high}",
-                f"«{text}» عددی صحیح از {low} تا {high} نیست",
+                f"«{text}» " + to_persian_digits(f"عددی صحیح از {low} تا {high} نیست"),
                 f"give {name} as a number from {low} to {high}",
-                f"{name} را عددی از {low} تا {high} وارد کنید",
+                f"{name} را " + to_persian_digits(f"عددی از {low} تا {high} وارد کنید"),
             )
         )
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from sehat.core.persian import normalize_text
+from sehat.core.persian import normalize_text, to_persian_digits
 from sehat.core.record_checks import TRANSCRIPT, finite_decimal
 from sehat.core.record_normalise import refuse_hidden
 from sehat.core.record_types import MAX_COURSES, Course
@@ -74,7 +74,7 @@ def _course_list(value: object, problems: list[Problem]) -> list[object]:
             Problem(
                 "courses",
                 f"more than {MAX_COURSES} courses",
-                f"بیش از {MAX_COURSES} درس",
+                f"بیش از {to_persian_digits(str(MAX_COURSES))} درس",
                 "split the transcript",
                 "ریزنمرات را تقسیم کنید",
             )

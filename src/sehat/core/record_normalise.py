@@ -94,7 +94,7 @@ def _text(raw: Mapping[str, object], name: str, problems: list[Problem]) -> str:
             Problem(
                 name,
                 f"is longer than {MAX_TEXT} characters",
-                f"بیش از {MAX_TEXT} نویسه است",
+                f"بیش از {to_persian_digits(str(MAX_TEXT))} نویسه است",
                 "shorten it",
                 "کوتاه‌ترش کنید",
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from sehat.core.persian import to_persian_digits
 from sehat.core.record import FIELDS, REQUIRED
 from sehat.errors import InputError, Problem
 
@@ -97,7 +98,8 @@ def read_header(cells: list[object], *, institution_given: bool) -> Header:
                 Problem(
                     "header",
                     f"columns {seen[name]} and {position} both hold {name}",
-                    f"ستون‌های {seen[name]} و {position} هر دو {name} هستند",
+                    to_persian_digits(f"ستون‌های {seen[name]} و {position}")
+                    + f" هر دو {name} هستند",
                     "keep one of them",
                     "یکی از آن دو را نگه دارید",
                     position,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from sehat.core.persian import normalize_digits_field
+from sehat.core.persian import normalize_digits_field, to_persian_digits
 from sehat.core.record import Assurance
 from sehat.core.spreadsheet import safe_row
 from sehat.errors import Problem
@@ -94,7 +94,13 @@ def file_digest(path: Path) -> str:
 
 
 def _reasons_text(reasons: Iterable[dict[str, object]]) -> str:
-    return "; ".join(f"{r.get('field')}: {r.get('problem')}" for r in reasons)
+    """The ``reasons`` cell: each reason as ``field: problem — مشکل`` (English, then Persian
+    for the registrar who reads it), separated by ``; `` — the four columns of DESIGN §7."""
+    return "; ".join(
+        f"{r.get('field')}: {r.get('problem')}"
+        + (f" — {r.get('problem_fa')}" if r.get("problem_fa") else "")
+        for r in reasons
+    )
 
 
 def run_import(
@@ -164,7 +170,9 @@ def _rows(
                         _institution_problem(
                             f"the row is of institution {given}, not {options.institution} given "
                             "with --institution",
-                            f"ردیف از موسسه {given} است نه {options.institution}",
+                            to_persian_digits(
+                                f"ردیف از موسسه {given} است نه {options.institution}"
+                            ),
                         )
                     ],
                 )

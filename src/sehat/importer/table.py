@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sehat.core.persian import to_persian_digits
 from sehat.errors import InputError, Problem
 from sehat.importer.headers import Header, read_header
 
@@ -144,7 +145,7 @@ def _csv(path: Path, head: bytes, *, institution_given: bool) -> Iterator[Table]
                     raise _problem(
                         path,
                         f"after row {number}, the file is not {encoding} text",
-                        f"پس از ردیف {number} متن پرونده خوانا نیست",
+                        f"پس از ردیف {to_persian_digits(str(number))} متن پرونده خوانا نیست",
                         "save the whole file in one encoding (CSV UTF-8)",
                         "کل پرونده را با یک رمزگذاری (CSV UTF-8) ذخیره کنید",
                     ) from None
@@ -152,7 +153,7 @@ def _csv(path: Path, head: bytes, *, institution_given: bool) -> Iterator[Table]
                     raise _problem(
                         path,
                         f"row {number + 1} cannot be read as CSV ({exc})",
-                        f"ردیف {number + 1} قالب CSV درستی ندارد",
+                        f"ردیف {to_persian_digits(str(number + 1))} قالب CSV درستی ندارد",
                         "check that row's quotes and that no cell is longer than 128 KB",
                         "گیومه‌های آن ردیف را بررسی کنید",
                     ) from None

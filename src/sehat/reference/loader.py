@@ -123,9 +123,9 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
     ),
     "office": (
         "number 0000 is the domain's own office, but the category is {value!r}",
-        "شماره 0000 دفتر خود حوزه است اما دسته «{value}» است",
+        "شماره ۰۰۰۰ دفتر خود حوزه است اما دسته «{value}» است",
         "write category office, or number the institution from 0001",
-        "دسته را office بنویسید یا شماره‌ای از 0001 بدهید",
+        "دسته را office بنویسید یا شماره‌ای از ۰۰۰۱ بدهید",
     ),
     "not_seminary": (
         "only kind 7 (seminary certificate) has a seminary level",

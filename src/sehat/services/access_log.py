@@ -25,6 +25,7 @@ import orjson
 import sqlalchemy as sa
 
 from sehat.core import code as authcode
+from sehat.core.persian import to_persian_digits
 from sehat.errors import NotFoundError
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
@@ -347,7 +348,10 @@ def for_document(
     d = t.documents.c
     found = conn.execute(sa.select(d.id, d.person_id).where(d.code == code)).first()
     if found is None:
-        raise NotFoundError(f"no document with code {code}", f"مدرکی با کد {code} ثبت نشده است")
+        raise NotFoundError(
+            f"no document with code {code}",
+            f"مدرکی با کد {to_persian_digits(str(code))} ثبت نشده است",
+        )
     return entries(
         conn, person_id=found.person_id, document_id=found.id, limit=limit, offset=offset
     )

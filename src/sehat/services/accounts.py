@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sehat.core.national_id import parse_national_id
+from sehat.core.persian import to_persian_digits
 from sehat.errors import AuthenticationError, InputError, NotFoundError, Problem
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
@@ -127,7 +128,7 @@ def check_scope(
             raise _problem(
                 "domain",
                 f"institution {code} is in domain {code[0]}, not {domain}",
-                f"موسسه {code} در حوزه {code[0]} است نه {domain}",
+                to_persian_digits(f"موسسه {code} در حوزه {code[0]} است نه {domain}"),
                 "leave the domain out: it follows from the institution code",
                 "حوزه را حذف کنید؛ از کد موسسه معلوم است",
             )
@@ -306,7 +307,9 @@ def require_may_administer(principal: Principal, role: Role, domain: int | None)
     principal.require(
         _may_administer(principal, role, domain),
         f"manage {role.value} accounts" + (f" of domain {domain}" if domain else ""),
-        f"مدیریت حساب‌های {role.value}" + (f" حوزه {domain}" if domain else "") + " را",
+        f"مدیریت حساب‌های {role.value}"
+        + (f" حوزه {to_persian_digits(str(domain))}" if domain else "")
+        + " را",
     )
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sehat.config import Settings
 from sehat.core import code as authcode
 from sehat.core.national_id import parse_national_id
+from sehat.core.persian import to_persian_digits
 from sehat.errors import CodeFormatError, InputError, Problem
 from sehat.reference.models import Reference
 from sehat.services import access_log
@@ -30,6 +31,26 @@ def require_org(principal: Principal) -> None:
     )
 
 
+_COLUMNS_FA = {"code": "کد صحت", "national_id": "کد ملی"}
+
+
+def place_names(where: str) -> tuple[str, str]:
+    """How the caller names an item, in English and Persian: a JSON batch's ``items[3]`` is
+    the same in both; a CSV file's ``line 5`` is «سطر ۵» (the line of the uploaded file)."""
+    if where.startswith("line "):
+        return where, f"سطر {to_persian_digits(where.removeprefix('line '))}"
+    return where, where
+
+
+def field_names(where: str, name: str) -> tuple[str, str]:
+    """A field of an item: ``items[3].code`` in JSON; ``line 5, code`` / «سطر ۵، کد صحت» in a
+    CSV file, whose reader knows lines and columns, not item indexes."""
+    if where.startswith("items["):
+        return f"{where}.{name}", f"{where}.{name}"
+    en, fa = place_names(where)
+    return f"{en}, {name}", f"{fa}، {_COLUMNS_FA.get(name, name)}"
+
+
 def _refuse_repeated_codes(codes: list[str], reference: Reference, where: list[str]) -> None:
     """One batch may name a code once (DESIGN §5): else the whole batch is refused, naming
     both items (``where``: how each is named to the caller), before anything is looked up."""
@@ -42,15 +63,17 @@ def _refuse_repeated_codes(codes: list[str], reference: Reference, where: list[s
         except CodeFormatError:
             continue  # answered MALFORMED on its own
         if key in seen:
-            first, second = where[seen[key]], where[index]
+            first, first_fa = place_names(where[seen[key]])
+            second, second_fa = place_names(where[index])
             raise InputError(
                 Problem(
                     f"{second}.code" if second.startswith("items") else second,
                     f"{first} and {second} name the same code {key}; a batch may name each "
                     "document once",
-                    f"{first} و {second} هر دو کد {key} را دارند؛ هر مدرک فقط یک بار در هر دسته",
+                    f"{first_fa} و {second_fa} هر دو کد {to_persian_digits(key)} را دارند؛ "
+                    "هر دسته می‌تواند هر مدرک را فقط یک بار داشته باشد",
                     f"check the document once: remove {second} (or {first})",
-                    f"یکی از {first} یا {second} را حذف کنید",
+                    f"هر مدرک را یک بار استعلام کنید: {second_fa} (یا {first_fa}) را حذف کنید",
                     position=index,
                 )
             )
@@ -64,8 +87,10 @@ def _bulk(
     principal: Principal,
     checks: IdChecks,
     items: list[tuple[str, str]],
+    where: list[str],
 ) -> list[dict[str, Any]]:
-    """Answers for (code, national ID) pairs in order; each bad item is MALFORMED alone."""
+    """Answers for (code, national ID) pairs in order; each bad item is MALFORMED alone,
+    its problems naming it as ``where`` does."""
     now = checks.now
     found = look_up_many(conn, reference, evidence, [code for code, _ in items])
     checks.load(one.document_id for one in found if one.document_id is not None)
@@ -73,7 +98,9 @@ def _bulk(
     accesses: list[Access] = []
     for index, ((_, national_id), one) in enumerate(zip(items, found, strict=True)):
         if one.answer["status"] == "MALFORMED":
-            results.append({**one.answer, "match": False, "problems": _at(index, "code", one)})
+            results.append(
+                {**one.answer, "match": False, "problems": _at(where[index], "code", one)}
+            )
             continue
         try:
             wanted = str(parse_national_id(national_id))
@@ -86,8 +113,7 @@ def _bulk(
                     "message": exc.message,
                     "message_fa": exc.message_fa,
                     "problems": [
-                        {**p.as_dict(), "field": f"items[{index}].national_id"}
-                        for p in exc.problems
+                        _named(p.as_dict(), where[index], "national_id") for p in exc.problems
                     ],
                 }
             )
@@ -124,11 +150,14 @@ def check(
     now = datetime.now(UTC)
     with engine.begin() as conn:
         checks = IdChecks.begin(conn, settings.id_checks, subjects_of(principal, address), now)
-        return _bulk(conn, reference, evidence, principal, checks, items)
+        return _bulk(conn, reference, evidence, principal, checks, items, where)
 
 
-def _at(index: int, name: str, found: Found) -> list[dict[str, Any]]:
-    return [
-        {**p, "field": f"items[{index}].{p.get('field') or name}"}
-        for p in found.answer.get("problems", [])
-    ]
+def _named(problem: dict[str, Any], where: str, name: str) -> dict[str, Any]:
+    """``problem`` with its field named as the caller knows the item, in both languages."""
+    field, field_fa = field_names(where, name)
+    return {**problem, "field": field, "field_fa": field_fa}
+
+
+def _at(where: str, name: str, found: Found) -> list[dict[str, Any]]:
+    return [_named(p, where, str(p.get("field") or name)) for p in found.answer.get("problems", [])]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sehat.core import cose, credential, data_integrity
 from sehat.core.code import AuthCode
 from sehat.core.ladder import DocStatus
+from sehat.core.persian import to_persian_digits
 from sehat.core.qr import CLAIM_ISSUED_AT
 from sehat.errors import ConflictError, NotFoundError
 from sehat.keystore import Purpose
@@ -83,7 +84,8 @@ def signed_version(
     if status is not DocStatus.VALID:
         raise ConflictError(
             f"document {doc.code} is {status.value}: only a valid document gets a {what[0]}",
-            f"مدرک {doc.code} معتبر نیست ({status.value})؛ برای آن {what[1]} صادر نمی‌شود",
+            f"مدرک {to_persian_digits(doc.code)} معتبر نیست ({status.value})؛ "
+            f"برای آن {what[1]} صادر نمی‌شود",
         )
     signed = bytes(row.cose)
     problem = evidence.check(
@@ -99,7 +101,8 @@ def signed_version(
         raise ConflictError(
             f"the registry's record of document {doc.code} does not match its signature, so "
             f"no {what[0]} can vouch for it; report it to the registry",
-            f"سابقه مدرک {doc.code} با امضای آن نمی‌خواند و {what[1]} صادر نمی‌شود؛ "
+            f"سابقه مدرک {to_persian_digits(doc.code)} با امضای آن نمی‌خواند و "
+            f"{what[1]} صادر نمی‌شود؛ "
             "به سامانه گزارش دهید",
         )
     shown = qr_document(row.content, row.version, reference)

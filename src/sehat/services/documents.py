@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sehat.core import code as authcode
 from sehat.core.ladder import DocStatus
 from sehat.core.log_entry import Event
+from sehat.core.persian import to_persian_digits
 from sehat.core.qr import make_container
 from sehat.core.record import validate_record
 from sehat.errors import (
@@ -120,7 +121,10 @@ def _find(conn: sa.Connection, code_text: str, *, lock: bool = False) -> Documen
         query = query.with_for_update(of=t.documents)
     row = conn.execute(query).first()
     if row is None:
-        raise NotFoundError(f"no document with code {code}", f"مدرکی با کد {code} ثبت نشده است")
+        raise NotFoundError(
+            f"no document with code {code}",
+            f"مدرکی با کد {to_persian_digits(str(code))} ثبت نشده است",
+        )
     key = row.national_id if row.national_id else f"F{row.foreign_id}"
     by = Role(row.status_by_role) if row.status_by_role in set(Role) else None
     return DocumentRow(
@@ -194,7 +198,7 @@ def revoke(
     if doc.status is DocStatus.REVOKED:
         raise ConflictError(
             f"document {doc.code} is already revoked; revocation is final",
-            f"مدرک {doc.code} پیش‌تر ابطال شده است؛ ابطال قطعی است",
+            f"مدرک {to_persian_digits(doc.code)} پیش‌تر ابطال شده است؛ ابطال قطعی است",
         )
     _set_status(conn, doc, DocStatus.REVOKED, category.value, note, principal.role, now)
     evidence.log_status(conn, Event.REVOKE, doc.code, doc.version, now)
@@ -220,7 +224,7 @@ def suspend(
     if doc.status is not DocStatus.VALID:
         raise ConflictError(
             f"document {doc.code} is {doc.status.value}; only a valid one can be suspended",
-            f"مدرک {doc.code} معتبر نیست و تعلیق‌پذیر نیست",
+            f"مدرک {to_persian_digits(doc.code)} معتبر نیست و تعلیق‌پذیر نیست",
         )
     _set_status(conn, doc, DocStatus.SUSPENDED, "under_investigation", note, principal.role, now)
     evidence.log_status(conn, Event.SUSPEND, doc.code, doc.version, now)
@@ -239,7 +243,9 @@ def unsuspend(
     doc = _find(conn, code, lock=True)
     _may_manage(principal, doc, "lift suspensions of", "رفع تعلیق")
     if doc.status is not DocStatus.SUSPENDED:
-        raise ConflictError(f"document {doc.code} is not suspended", f"مدرک {doc.code} معلق نیست")
+        raise ConflictError(
+            f"document {doc.code} is not suspended", f"مدرک {to_persian_digits(doc.code)} معلق نیست"
+        )
     by = suspender(doc)
     if _LEVEL[principal.role] < _LEVEL[by]:
         who_en, who_fa = _ROLE_NAME[by]
@@ -271,12 +277,12 @@ def correct(
     principal.require(
         principal.role is Role.REGISTRAR and principal.may_manage_institution(doc.institution),
         f"correct documents of institution {doc.institution}",
-        f"اصلاح مدارک موسسه {doc.institution}",
+        f"اصلاح مدارک موسسه {to_persian_digits(doc.institution)}",
     )
     if doc.status is DocStatus.REVOKED:
         raise ConflictError(
             f"document {doc.code} is revoked and cannot be corrected",
-            f"مدرک {doc.code} ابطال شده و اصلاح‌پذیر نیست",
+            f"مدرک {to_persian_digits(doc.code)} ابطال شده و اصلاح‌پذیر نیست",
         )
     if doc.status is DocStatus.SUSPENDED and _LEVEL[suspender(doc)] > _LEVEL[principal.role]:
         who_en, who_fa = _ROLE_NAME[suspender(doc)]
@@ -364,7 +370,9 @@ def details(conn: sa.Connection, principal: Principal, code: str) -> dict[str, A
         principal.role is Role.HOLDER and principal.national_id == doc.person_national_id
     )
     # DESIGN §7: 403 outside one's role or institution (a code's existence is public anyway).
-    principal.require(allowed, f"read document {doc.code}", f"مشاهده مدرک {doc.code}")
+    principal.require(
+        allowed, f"read document {doc.code}", f"مشاهده مدرک {to_persian_digits(doc.code)}"
+    )
     d, v = t.documents.c, t.document_versions.c
     row = conn.execute(sa.select(t.documents).where(d.id == doc.id)).one()
     versions = conn.execute(

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from sehat.core.jalali import jalali_year_of
 from sehat.core.national_id import parse_foreign_id, parse_national_id
-from sehat.core.persian import normalize_digits_field
+from sehat.core.persian import normalize_digits_field, to_persian_digits
 from sehat.core.record import Assurance
 from sehat.errors import ConflictError, InputError, NotFoundError, Problem
 from sehat.reference.models import Reference
@@ -112,7 +112,7 @@ def create(
             _bad(
                 "graduation_year",
                 f"{year_text!r} is not a graduation year from {FIRST_YEAR} to {this_year}",
-                f"سال دانش‌آموختگی باید از {FIRST_YEAR} تا {this_year} باشد",
+                to_persian_digits(f"سال دانش‌آموختگی باید از {FIRST_YEAR} تا {this_year} باشد"),
                 "give the Solar Hijri (Jalali) year, e.g. 1385 rather than 2006",
                 "سال شمسی را بنویسید (مثلاً ۱۳۸۵)",
             )

@@ -11,7 +11,10 @@ and a document's holder, inside the request's transaction:
 The caller's budget rows are locked for the transaction (PostgreSQL ``FOR UPDATE``; SQLite
 takes its write lock at ``BEGIN IMMEDIATE``), so one caller's concurrent requests are counted
 one after another and cannot each spend the same budget. A document's guard row is locked
-too once it exists. The arithmetic is in ``core/id_checks.py``.
+too, and on PostgreSQL the document's own row (``FOR NO KEY UPDATE``), so callers with
+different budgets guessing at the same document at the same moment are counted one after
+another as well (SQLite's writers are one at a time anyway). The arithmetic is in
+``core/id_checks.py``.
 """
 
 from __future__ import annotations
@@ -133,7 +136,18 @@ class IdChecks:
         wanted = sorted({i for i in document_ids if i not in self._loaded})
         self._loaded.update(wanted)
         g = t.id_check_guards.c
+        d = t.documents.c
         for start in range(0, len(wanted), _CHUNK):
+            if self.conn.dialect.name == "postgresql":
+                # A document nobody has guessed at has no guard row to lock, so two callers
+                # (two budgets) could both read "no failures" and both be answered: lock the
+                # document itself. NO KEY UPDATE leaves rows that refer to it insertable.
+                self.conn.execute(
+                    sa.select(d.id)
+                    .where(d.id.in_(wanted[start : start + _CHUNK]))
+                    .order_by(d.id)
+                    .with_for_update(key_share=True)  # PostgreSQL: FOR NO KEY UPDATE
+                ).all()
             query = (
                 sa.select(g.document_id, g.window_start, g.failures, g.locked_until)
                 .where(g.document_id.in_(wanted[start : start + _CHUNK]))

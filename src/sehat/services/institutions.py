@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sehat.core.persian import to_persian_digits
 from sehat.errors import ConflictError, InputError, NotFoundError, Problem
 from sehat.reference.models import Institution, Reference
 from sehat.services.principal import Principal, Role
@@ -74,7 +75,7 @@ def get_institution(conn: sa.Connection, code: str) -> Institution:
     if row is None:
         raise NotFoundError(
             f"no institution {code}; see GET /api/v1/institutions",
-            f"موسسه‌ای با کد {code} یافت نشد؛ فهرست موسسات را ببینید",
+            f"موسسه‌ای با کد {to_persian_digits(str(code))} یافت نشد؛ فهرست موسسات را ببینید",
         )
     return _institution(row)
 
@@ -84,7 +85,7 @@ def _require_admin(principal: Principal, domain: int) -> None:
         principal.role is Role.OPERATOR
         or (principal.role is Role.DOMAIN_ADMIN and principal.domain == domain),
         f"administer institutions of domain {domain}",
-        f"مدیریت موسسات حوزه {domain} را",
+        f"مدیریت موسسات حوزه {to_persian_digits(str(domain))} را",
     )
 
 
@@ -106,7 +107,7 @@ def create_institution(
             Problem(
                 "domain",
                 f"{draft.domain} is not a domain",
-                f"حوزه {draft.domain} تعریف نشده است",
+                f"حوزه {to_persian_digits(str(draft.domain))} تعریف نشده است",
                 f"use one of {known}",
                 f"یکی از {known} را به کار ببرید",
             )
@@ -115,7 +116,8 @@ def create_institution(
     if conn.execute(sa.select(t.institutions.c.code).where(t.institutions.c.code == code)).first():
         raise ConflictError(
             f"institution {code} exists already; change it with PATCH instead",
-            f"موسسه {code} از پیش وجود دارد؛ برای تغییر آن از PATCH استفاده کنید",
+            f"موسسه {to_persian_digits(code)} از پیش وجود دارد؛ برای تغییر آن از PATCH "
+            "استفاده کنید",
         )
     conn.execute(
         t.institutions.insert().values(

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 
 from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
-from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide, kind_names
+from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide, waiting_reason
 from sehat.core.persian import normalize_digits_field
+from sehat.core.persian import to_persian_digits as fa
 from sehat.core.record import GraduationRecord, check_record
 from sehat.errors import NotFoundError, PermissionDeniedError, Problem
 from sehat.reference.models import Reference
@@ -64,27 +65,8 @@ class SubmissionResult:
 
 
 def _pending_reason(decision: Decision, reference: Reference, record: GraduationRecord) -> Problem:
-    want_en, want_fa = kind_names(reference, decision.wanted)
-    field_name = "degree_code" if record.kind == 8 else "prior_code"
-    if record.prior_foreign is not None and record.kind != 8:
-        return Problem(
-            field_name,
-            f"the foreign prior degree awaits the domain office's approval (needs a {want_en})",
-            "مدرک خارجی قبلی در انتظار تأیید دفتر حوزه است",
-            "nothing to do: the document issues when it is approved",
-            "اقدامی لازم نیست؛ پس از تأیید، مدرک صادر می‌شود",
-        )
-    where_en = (
-        f" from institution {decision.target_institution}" if decision.target_institution else ""
-    )
-    return Problem(
-        field_name,
-        f"waiting for the holder's {want_en}{where_en}; a backfill request was sent",
-        f"در انتظار مدرک {want_fa} دارنده؛ درخواست ثبت مدرک قبلی ارسال شد",
-        "nothing to do here: the document issues by itself when the prior degree is registered"
-        + ("" if decision.target_institution else "; or give prior_institution or prior_code"),
-        "اقدامی لازم نیست؛ با ثبت مدرک قبلی، این مدرک خودکار صادر می‌شود",
-    )
+    """Why the document waits, in both languages (core/ladder.py words it for every kind)."""
+    return waiting_reason(decision, reference, record)
 
 
 class Issuer:
@@ -158,7 +140,8 @@ class Issuer:
         if given and given != institution and given in self.reference.institutions:
             raise PermissionDeniedError(
                 f"record {index}: institution {given} is not the token's institution {institution}",
-                f"رکورد {index}: موسسه {given} با موسسه توکن ({institution}) یکی نیست",
+                f"رکورد {fa(str(index))}: موسسه {fa(given)} با موسسه توکن "
+                f"({fa(institution)}) یکی نیست",
             )
         return Item(
             index,
@@ -479,7 +462,7 @@ class Issuer:
                     field_name,
                     f"{doc.code} cannot be checked against this graduate until {when}: too many "
                     "national IDs that did not match were given for it lately",
-                    f"بررسی مدرک {doc.code} برای این دانش‌آموخته تا {when} ممکن نیست؛ اخیراً "
+                    f"بررسی مدرک {fa(doc.code)} برای این دانش‌آموخته تا {fa(when)} ممکن نیست؛ اخیراً "
                     "شماره‌های ملی نادرست بسیاری برای آن فرستاده شده است",
                     "check the graduate's national ID and the prior code, and resubmit later",
                     "شماره ملی و کد مدرک قبلی را بررسی کنید و بعداً دوباره بفرستید",

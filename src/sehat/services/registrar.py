@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sehat.core.persian import to_persian_digits
 from sehat.errors import ConflictError, InputError, NotFoundError, Problem
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
@@ -22,7 +23,9 @@ def _institution_scope(principal: Principal, institution: str | None) -> str:
         assert principal.institution is not None
         if institution and institution != principal.institution:
             principal.require(
-                False, f"read institution {institution}", f"مشاهده موسسه {institution}"
+                False,
+                f"read institution {institution}",
+                f"مشاهده موسسه {to_persian_digits(str(institution))}",
             )
         return principal.institution
     if not institution:
@@ -38,7 +41,7 @@ def _institution_scope(principal: Principal, institution: str | None) -> str:
     principal.require(
         principal.may_read_institution(institution),
         f"read institution {institution}",
-        f"مشاهده موسسه {institution}",
+        f"مشاهده موسسه {to_persian_digits(str(institution))}",
     )
     return institution
 
@@ -229,7 +232,7 @@ def decide_foreign(
     principal.require(
         principal.role is Role.OPERATOR or principal.domain == row.domain,
         f"decide foreign degrees of domain {row.domain}",
-        f"تصمیم درباره مدارک خارجی حوزه {row.domain}",
+        f"تصمیم درباره مدارک خارجی حوزه {to_persian_digits(str(row.domain))}",
     )
     if row.status != "PENDING":
         raise ConflictError(f"already {row.status}", "پیش‌تر تصمیم‌گیری شده است")

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sehat.core.persian import to_persian_digits
 from sehat.errors import GoneError, InputError, NotFoundError, Problem
 from sehat.reference.models import Reference
 from sehat.services import access_log
@@ -98,7 +99,7 @@ def create(
     principal.require(
         doc.person_national_id == principal.national_id,
         f"share document {doc.code}, which is not yours",
-        f"اشتراک مدرک {doc.code} که به نام شما نیست",
+        f"اشتراک مدرک {to_persian_digits(doc.code)} که به نام شما نیست",
     )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     share = NewShare(

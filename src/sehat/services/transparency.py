@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sehat.core import merkle
 from sehat.core.checkpoint import Checkpoint, sign_checkpoint
 from sehat.core.log_entry import LogEvent
+from sehat.core.persian import to_persian_digits
 from sehat.errors import InputError, Problem
 from sehat.keystore import KeyStore, Purpose
 from sehat.store import log_store
@@ -65,9 +66,9 @@ def entries(conn: sa.Connection, start: int, end: int) -> dict[str, Any]:
         raise _bad(
             "start",
             f"the log has {size} entries; start must be below that",
-            f"لاگ {size} ورودی دارد",
+            f"لاگ {to_persian_digits(str(size))} ورودی دارد",
             f"use start < {size}",
-            f"start را کمتر از {size} بدهید",
+            f"start را کمتر از {to_persian_digits(str(size))} بدهید",
         )
     end = min(end, size, start + MAX_ENTRIES)
     e = t.log_entries.c
@@ -88,9 +89,9 @@ def _within(conn: sa.Connection, field: str, value: int) -> None:
         raise _bad(
             field,
             f"the log has only {size} entries",
-            f"لاگ فقط {size} ورودی دارد",
+            f"لاگ فقط {to_persian_digits(str(size))} ورودی دارد",
             f"use a tree size up to {size} (GET /api/v1/log/checkpoint)",
-            f"اندازه‌ای تا {size} بدهید",
+            f"اندازه‌ای تا {to_persian_digits(str(size))} بدهید",
         )
 
 

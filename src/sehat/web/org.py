@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sehat.api import bulk_csv
 from sehat.api.deps import client_address
+from sehat.core.persian import to_persian_digits
 from sehat.errors import IdCheckLimitError, InputError, Problem
 from sehat.services import bulk_verification
 from sehat.services.principal import Role
@@ -84,7 +85,7 @@ async def org_check(request: Request, file: UploadFile) -> Response:
                 Problem(
                     "file",
                     f"the file is over {MAX_FILE // 2**20} MB",
-                    f"پرونده بیش از {MAX_FILE // 2**20} مگابایت است",
+                    f"پرونده بیش از {to_persian_digits(str(MAX_FILE // 2**20))} مگابایت است",
                     "split it into smaller files",
                     "آن را به پرونده‌های کوچک‌تر تقسیم کنید",
                 )
