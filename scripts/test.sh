@@ -12,7 +12,7 @@ fi
 export SEHAT_TEST_POSTGRES_URL="${SEHAT_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export SEHAT_TEST_REDIS_URL="${SEHAT_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export SEHAT_VECTORS_DIR="${SEHAT_VECTORS_DIR:-$(cd .. && pwd)/shared/vectors}"
-echo "== ruff"; .venv/bin/ruff check src tests bench
+echo "== ruff"; .venv/bin/ruff check src tests bench scripts
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest"
 set +e

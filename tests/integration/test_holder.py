@@ -299,3 +299,22 @@ def test_a_public_check_with_a_token_names_the_organisation(
     assert sorted(e["who"] for e in entries) == ["public", "verifier"]
     assert client.get(f"/api/v1/verify/{code}/extra").status_code == 404
     assert client.get("/api/v1/verify/").status_code in (404, 405)  # the framework decides
+
+
+def test_the_holders_page_opens_at_once_right_after_a_public_check(
+    api: tuple[TestClient, Tokens],
+) -> None:
+    """A public check waits in the access-log buffer for up to a second; the holder's page
+    writes it out before reading (it used to do so from inside its own SQLite transaction,
+    and waited for itself until the 60-second busy timeout ran out)."""
+    import time
+
+    client, tok = api
+    code = _issue(client, tok, tok.holder_national_id)
+    assert client.get(f"/api/v1/verify/{code}").status_code == 200  # queued, not yet written
+    client.cookies.set("sehat_session", tok.holder["Authorization"].removeprefix("Bearer "))
+    started = time.monotonic()
+    page = client.get("/me", params={"lang": "en"})
+    assert page.status_code == 200
+    assert time.monotonic() - started < 5
+    assert "public (code)" in page.text  # and the check just made is in its access log

@@ -48,11 +48,14 @@ def _suffix(request: Request) -> str:
 def _me(request: Request, principal: Principal, status: int = 200, **extra: Any) -> HTMLResponse:
     state = request.app.state
     now = datetime.now(UTC)
+    # The checks still queued go to the log first, on the buffer's own connection: flushed
+    # from inside the connection below, the write would wait for this request's own lock
+    # (on SQLite every transaction here begins IMMEDIATE) until the busy timeout ran out.
+    state.access_buffer.flush()
     with state.engine.connect() as conn:
         mine = shares.my_documents(conn, state.reference, principal)
         links = shares.list_mine(conn, principal, now)
         person = access_log.person_id_of(conn, principal)
-        state.access_buffer.flush()
         log = [] if person is None else access_log.entries(conn, person_id=person, limit=50)
         guards = (
             [] if person is None else guards_of_person(conn, person, now, state.settings.id_checks)
