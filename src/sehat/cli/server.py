@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
@@ -30,6 +28,7 @@ from sehat.reference.loader import load_reference
 from sehat.services import accounts
 from sehat.services.institutions import sync_from_reference
 from sehat.services.principal import Principal, Role
+from sehat.spawning import spawned_without_main
 from sehat.store.db import check_schema, current_revision, head_revision, make_engine, upgrade
 from sehat.store.tx import in_transaction
 
@@ -105,7 +104,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
         app.state.engine.dispose()
         os.environ["SEHAT_DATA_DIR"] = str(settings.data_dir)
         os.environ["SEHAT_DATABASE_URL"] = settings.database_url
-        with workers_skip_main_import():
+        with spawned_without_main():
             uvicorn.run(
                 "sehat.api.asgi:app_factory",
                 factory=True,
@@ -136,30 +135,6 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
         server_header=False,
         **proxy_options(settings),
     )
-
-
-@contextmanager
-def workers_skip_main_import() -> Iterator[None]:
-    """While the workers are spawned, they do not re-import this process's ``__main__``.
-
-    uvicorn starts each worker with multiprocessing's "spawn", which imports the parent's
-    main module in the child (the whole command line, ``sehat.cli.main``) before the child
-    can answer the supervisor's health check; on a busy machine that alone took over 5 s,
-    and uvicorn killed the worker. The workers need nothing from it: what they are sent
-    (uvicorn's process object and config) refers to uvicorn alone, and they import the app
-    from ``sehat.api.asgi``. With no ``__spec__`` or ``__file__``, multiprocessing leaves
-    the child's main module alone, as it does for an interactive parent.
-    """
-    main = sys.modules["__main__"]
-    saved: dict[str, Any] = {
-        name: main.__dict__[name] for name in ("__spec__", "__file__") if name in main.__dict__
-    }
-    main.__spec__ = None
-    main.__dict__.pop("__file__", None)
-    try:
-        yield
-    finally:
-        main.__dict__.update(saved)
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:

@@ -11,9 +11,9 @@ and hands the pure work to a pool:
 - the versions of a batch are signed in as many slices as there are workers.
 
 Workers are started with ``spawn`` (never ``fork``): the server imports over the API
-beside request threads, and a forked child would inherit their locks. Each worker gets the
-key store (its directory and derived keys, not unsealed keys: keystore.py) and the
-reference data once, at start.
+beside request threads, and a forked child would inherit their locks; and without
+re-importing the command line (spawning.py). Each worker gets the key store (its directory
+and derived keys, not unsealed keys: keystore.py) and the reference data once, at start.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from sehat.errors import Problem
 from sehat.keystore import KeyStore
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence, SignedVersion, VersionToSign
+from sehat.spawning import spawned_without_main
 
 Checked = tuple[GraduationRecord | None, tuple[Problem, ...]]
 
@@ -98,15 +99,17 @@ class Workers:
 
     def validate(self, raws: Sequence[Mapping[str, object]], today: date) -> Future[list[Checked]]:
         """Every record of a batch checked, in order (a future: the caller goes on)."""
-        return self._pool.submit(_validate, list(raws), today)
+        with spawned_without_main():  # a worker may be started by this submit
+            return self._pool.submit(_validate, list(raws), today)
 
     def sign(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
         """:meth:`Evidence.sign_all` of ``versions`` in as many slices as there are workers."""
         size = -(-len(versions) // self.processes)
-        parts = [
-            self._pool.submit(_sign, list(versions[i : i + size]), issued_at)
-            for i in range(0, len(versions), size)
-        ]
+        with spawned_without_main():
+            parts = [
+                self._pool.submit(_sign, list(versions[i : i + size]), issued_at)
+                for i in range(0, len(versions), size)
+            ]
         return [made for part in parts for made in part.result()]
 
 
