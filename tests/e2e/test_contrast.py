@@ -1,6 +1,7 @@
 """Every page's text is readable: WCAG 2.1 AA contrast (4.5:1, 3:1 for large text), measured
 in the browser from the computed colours of each element that shows text, on every page of
-every role, signed in, in Persian and in English."""
+every role, signed in, in Persian and in English; and no form control spills out of its
+field (long English option texts once pushed selects over their neighbours)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,21 @@ MEASURE = """
 """
 
 
+# Each form control inside its field's box (1 px of rounding allowed).
+SPILLS = """
+() => [...document.querySelectorAll('.field')].flatMap(field => {
+  const box = field.getBoundingClientRect();
+  return [...field.querySelectorAll('input, select, textarea')]
+    .filter(c => c.offsetParent !== null)
+    .filter(c => {
+      const r = c.getBoundingClientRect();
+      return r.left < box.left - 1 || r.right > box.right + 1;
+    })
+    .map(c => `${c.tagName}#${c.id} ${Math.round(c.getBoundingClientRect().width)}px`);
+})
+"""
+
+
 def _sign_in(page: Any, demo: Demo, path: str) -> None:
     roles = {
         "/me": ("holder", "--national-id", demo.national_id),
@@ -75,6 +91,7 @@ def test_every_page_meets_aa_contrast(demo: Demo, page: Any, lang: str) -> None:
         failures += [f"{path} (sign-in): {f}" for f in page.evaluate(MEASURE)]
         _sign_in(page, demo, path)
         failures += [f"{path}: {f}" for f in page.evaluate(MEASURE)]
+        failures += [f"{path}: spills out of its field: {f}" for f in page.evaluate(SPILLS)]
     page.goto(f"{demo.base}/?lang={lang}")
     page.fill("#code", demo.code)
     with page.expect_navigation():
