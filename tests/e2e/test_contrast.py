@@ -1,7 +1,8 @@
 """Every page's text is readable: WCAG 2.1 AA contrast (4.5:1, 3:1 for large text), measured
 in the browser from the computed colours of each element that shows text, on every page of
 every role, signed in, in Persian and in English; and no form control spills out of its
-field (long English option texts once pushed selects over their neighbours)."""
+field (long English option texts once pushed selects over their neighbours), and every
+control has a label."""
 
 from __future__ import annotations
 
@@ -67,6 +68,21 @@ SPILLS = """
 """
 
 
+# Each visible form control has a label a screen reader says (label[for], a wrapping label,
+# aria-label or aria-labelledby); buttons say what they do.
+UNLABELLED = """
+() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter(c => c.offsetParent !== null && c.type !== 'hidden')
+  .filter(c => {
+    if (c.tagName === 'BUTTON' || c.type === 'submit') return !c.textContent.trim() && !c.value;
+    const named = c.getAttribute('aria-label') || c.getAttribute('aria-labelledby');
+    const label = (c.id && document.querySelector(`label[for="${c.id}"]`)) || c.closest('label');
+    return !named && !(label && label.textContent.trim());
+  })
+  .map(c => `${c.tagName}#${c.id || '?'}[name=${c.name || '?'}]`)
+"""
+
+
 def _sign_in(page: Any, demo: Demo, path: str) -> None:
     roles = {
         "/me": ("holder", "--national-id", demo.national_id),
@@ -92,6 +108,7 @@ def test_every_page_meets_aa_contrast(demo: Demo, page: Any, lang: str) -> None:
         _sign_in(page, demo, path)
         failures += [f"{path}: {f}" for f in page.evaluate(MEASURE)]
         failures += [f"{path}: spills out of its field: {f}" for f in page.evaluate(SPILLS)]
+        failures += [f"{path}: no label: {f}" for f in page.evaluate(UNLABELLED)]
     page.goto(f"{demo.base}/?lang={lang}")
     page.fill("#code", demo.code)
     with page.expect_navigation():
