@@ -105,6 +105,7 @@ def test_every_page_meets_aa_contrast(demo: Demo, page: Any, lang: str) -> None:
         page.context.clear_cookies()  # signed out: each page's own sign-in first
         page.goto(f"{demo.base}{path}?lang={lang}")
         failures += [f"{path} (sign-in): {f}" for f in page.evaluate(MEASURE)]
+        failures += [f"{path} (sign-in): no label: {f}" for f in page.evaluate(UNLABELLED)]
         _sign_in(page, demo, path)
         failures += [f"{path}: {f}" for f in page.evaluate(MEASURE)]
         failures += [f"{path}: spills out of its field: {f}" for f in page.evaluate(SPILLS)]
