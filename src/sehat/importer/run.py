@@ -37,12 +37,13 @@ from sehat.errors import Problem
 from sehat.importer.cells import cell_text
 from sehat.importer.headers import Header
 from sehat.importer.table import open_table
-from sehat.importer.workers import Checked, PooledEvidence, Workers
+from sehat.importer.workers import PooledEvidence, Workers
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.services.id_checks import IdCheckCaller
 from sehat.services.issuance import Issuer, Submission
 from sehat.services.principal import Principal, Role
+from sehat.services.submissions import Checked
 from sehat.store import schema as t
 from sehat.store.tx import in_transaction
 

@@ -26,14 +26,12 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 
-from sehat.core.record import GraduationRecord, check_record
-from sehat.errors import Problem
+from sehat.core.record import check_record
 from sehat.keystore import KeyStore
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence, SignedVersion, VersionToSign
+from sehat.services.submissions import Checked
 from sehat.spawning import spawned_without_main
-
-Checked = tuple[GraduationRecord | None, tuple[Problem, ...]]
 
 # Below this many versions a batch is signed in the main process: the round trip to the
 # workers would cost more than it saves.

@@ -15,6 +15,10 @@ from sehat.core.persian import normalize_digits_field
 from sehat.core.record import GraduationRecord
 from sehat.errors import Problem
 
+# A record already validated (core/record.check_record), e.g. in an import's worker process:
+# the record, or None and the problems that refused it.
+Checked = tuple[GraduationRecord | None, tuple[Problem, ...]]
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -22,9 +26,7 @@ class Submission:
 
     raw: Mapping[str, object]
     idempotency_key: str | None = None
-    # ``raw`` already validated (core/record.validate_record, e.g. in an import's worker
-    # process): the record, or the problems that refused it.
-    checked: tuple[GraduationRecord | None, tuple[Problem, ...]] | None = None
+    checked: Checked | None = None  # ``raw`` already validated
 
 
 @dataclass
