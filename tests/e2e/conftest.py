@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from sehat.config import default_database_url
 from sehat.store import schema as t
 from sehat.store.db import make_engine
+from tests.servers import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("SEHAT_TEST_OUTPUT", ROOT / "test-output")) / "screenshots"
@@ -47,12 +44,6 @@ def _chromium() -> str:
             "Debian's chromium is not installed: `apt-get install chromium` (make test does it)"
         )
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -87,36 +78,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             .limit(1)
         ).one()
     engine.dispose()
-    port = _free_port()
-    log = data.parent / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+    with start_server(env, data.parent / "server.log", ready="/readyz") as server:
+        yield Demo(
+            server.base, data, env, row.code, row.national_id, f"{row.first_name} {row.last_name}"
         )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, log.read_text()
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
-            yield Demo(
-                base, data, env, row.code, row.national_id, f"{row.first_name} {row.last_name}"
-            )
-        finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from sehat.reference.loader import load_reference
 from tests.integration.registry_helpers import sync_institutions
-from tests.integration.server_helpers import KEK, free_port
+from tests.servers import KEK, free_port
 
 BURNERS = 8
 WORKERS = 3

@@ -9,11 +9,7 @@ again on the same port — what a restart looks like from the registry's side.""
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -30,7 +26,8 @@ from sehat.store.db import make_engine, upgrade
 from tests.integration.api_helpers import P, make_tokens
 from tests.integration.conftest import postgres_admin_url
 from tests.integration.registry_helpers import record, sync_institutions
-from tests.integration.server_helpers import KEK, free_port
+from tests.integration.server_helpers import server_env
+from tests.servers import free_port, start_server
 
 
 class Proxy:
@@ -118,63 +115,37 @@ def test_postgresql_away_is_a_503_and_the_server_recovers_by_itself(
     proxy = Proxy(free_port(), (real.hostname or "127.0.0.1", real.port or 5432))
     proxy.start()
     url = engine.url.set(port=proxy.port).render_as_string(hide_password=False)
-    env = os.environ | {
-        "SEHAT_DATA_DIR": str(tmp_path / "data"),
-        "SEHAT_DATABASE_URL": url,
-        "SEHAT_KEK": KEK,
-        "SEHAT_RATE_LIMIT_PUBLIC": "off",
-        "SEHAT_RATE_LIMIT_ORG": "off",
-    }
-    port = free_port()
+    env = server_env(engine, tmp_path / "data") | {"SEHAT_DATABASE_URL": url}
     log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log.read_text()
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        with start_server(env, log) as server:
+            base = server.base
 
-        def graduate() -> httpx.Response:
-            return httpx.post(
-                f"{base}/api/v1/graduations",
-                json=record(P.uni_a, 2, P.field_science),
-                headers=tokens.registrar_a,
-                timeout=60,
-            )
+            def graduate() -> httpx.Response:
+                return httpx.post(
+                    f"{base}/api/v1/graduations",
+                    json=record(P.uni_a, 2, P.field_science),
+                    headers=tokens.registrar_a,
+                    timeout=60,
+                )
 
-        assert graduate().status_code == 201
-        proxy.cut()
-        down = [graduate() for _ in range(3)]
-        down.append(httpx.get(f"{base}/api/v1/verify/10001052348068574304", timeout=60))
-        for answer in down:
-            assert answer.status_code == 503, (answer.status_code, answer.text[:300])
-            error = answer.json()["error"]
-            assert error["type"] == "unavailable" and error["error_id"]
-            assert answer.headers["retry-after"] == "5"
-        assert httpx.get(f"{base}/healthz").status_code == 200  # the process itself is fine
-        proxy.start()  # PostgreSQL is back
-        deadline = time.monotonic() + 30
-        while graduate().status_code != 201:
-            assert time.monotonic() < deadline, "the pool did not recover"
-            time.sleep(0.5)
-        assert graduate().status_code == 201
+            assert graduate().status_code == 201
+            proxy.cut()
+            down = [graduate() for _ in range(3)]
+            down.append(httpx.get(f"{base}/api/v1/verify/10001052348068574304", timeout=60))
+            for answer in down:
+                assert answer.status_code == 503, (answer.status_code, answer.text[:300])
+                error = answer.json()["error"]
+                assert error["type"] == "unavailable" and error["error_id"]
+                assert answer.headers["retry-after"] == "5"
+            assert httpx.get(f"{base}/healthz").status_code == 200  # the process itself is fine
+            proxy.start()  # PostgreSQL is back
+            deadline = time.monotonic() + 30
+            while graduate().status_code != 201:
+                assert time.monotonic() < deadline, "the pool did not recover"
+                time.sleep(0.5)
+            assert graduate().status_code == 201
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         with contextlib.suppress(AssertionError, OSError):
             proxy.cut()
     printed = log.read_text(errors="replace")

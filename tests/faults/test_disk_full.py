@@ -28,7 +28,8 @@ from sehat.store import schema as t
 from sehat.store.db import make_engine, sqlite_files, upgrade
 from tests.integration.api_helpers import P, make_tokens
 from tests.integration.registry_helpers import new_national_id, record, sync_institutions
-from tests.integration.server_helpers import KEK, running_server
+from tests.integration.server_helpers import running_server
+from tests.servers import KEK
 
 BATCH = 25
 
@@ -94,7 +95,7 @@ def test_a_full_disk_is_a_507_stores_nothing_and_the_server_resumes_when_space_r
     batches = [[record(P.uni_a, 2, P.field_science, new_national_id()) for _ in range(BATCH)]]
     codes: dict[int, list[str]] = {}
     env = {"SEHAT_KEK": KEK}
-    with running_server(engine, data, env=env, stderr_to=tmp_path / "server.log") as base:
+    with running_server(engine, data, env=env, log=tmp_path / "server.log") as base:
         first = _send(base, tokens.registrar_a, batches[0])
         assert first.status_code == 200, first.text[:300]
         codes[0] = [r["code"] for r in first.json()["results"]]

@@ -22,7 +22,7 @@ from sehat.reference.loader import load_reference
 from sehat.store import schema as t
 from tests.integration.api_helpers import P, make_tokens
 from tests.integration.registry_helpers import new_national_id, record, sync_institutions
-from tests.integration.server_helpers import KEK, free_port
+from tests.servers import KEK, free_port
 
 WORKER_KILLS = 6
 SERVER_KILLS = 4

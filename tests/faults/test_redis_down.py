@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from tests.integration.server_helpers import free_port, running_server
+from tests.integration.server_helpers import running_server
+from tests.servers import free_port
 
 
 def _redis(port: int) -> subprocess.Popen[bytes]:
@@ -55,7 +56,7 @@ def test_rate_limits_fail_open_while_redis_is_down_and_hold_again_after(
     }
     log = tmp_path / "server.log"
     try:
-        with running_server(engine, tmp_path / "data", workers=2, env=env, stderr_to=log) as base:
+        with running_server(engine, tmp_path / "data", workers=2, env=env, log=log) as base:
             url = f"{base}/api/v1/verify/10001052348068574304"
             statuses = [httpx.get(url).status_code for _ in range(limit + 1)]
             assert statuses == [200] * limit + [429]  # Redis up: the limit holds

@@ -5,7 +5,6 @@ exit code 2 and no traceback."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from sehat.services.institutions import update_institution
 from sehat.services.principal import Principal, Role
 from sehat.store import schema as t
 from sehat.store.db import ACCESS_SCHEMA, ACCESS_TABLES, head_revision, make_engine, upgrade
+from tests.servers import free_port
 
 from .api_helpers import KEK, REF
 
@@ -45,12 +45,6 @@ def _migrate(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_db_upgrade_migrates_a_blank_database_once(blank_database_url: str, tmp_path: Path) -> None:
@@ -104,7 +98,7 @@ def _serve(url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """`sehat serve` as an operator runs it; a server that starts would hit the timeout."""
     env = os.environ | _env(url, tmp_path) | {"SEHAT_KEK": KEK}
     return subprocess.run(
-        [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(_free_port())],
+        [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(free_port())],
         env=env,
         capture_output=True,
         text=True,

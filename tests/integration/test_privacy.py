@@ -37,7 +37,7 @@ def test_a_full_scenario_leaves_nothing_personal_in_the_logs(
     log_file = tmp_path / "server.log"
 
     with running_server(
-        engine, tmp_path / "data", env={"SEHAT_LOG_LEVEL": "debug"}, stderr_to=log_file
+        engine, tmp_path / "data", env={"SEHAT_LOG_LEVEL": "debug"}, log=log_file
     ) as base:
         api = httpx.Client(base_url=f"{base}/api/v1", timeout=30)
         codes = []

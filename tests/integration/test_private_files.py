@@ -5,7 +5,6 @@ machine can read, naming the command that fixes them."""
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -20,18 +19,13 @@ from sehat.cli.main import app as cli
 from sehat.config import Settings
 from sehat.errors import InfrastructureError
 from sehat.keystore import new_kek
+from tests.servers import free_port
 
 runner = CliRunner()
 
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_new_registry_is_readable_by_its_owner_alone(tmp_path: Path) -> None:
@@ -74,7 +68,7 @@ def test_production_refuses_files_others_can_read_and_names_the_fix(
         os.chmod(exposed[-1], 0o644)
 
     server = subprocess.run(
-        [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(_free_port())],
+        [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(free_port())],
         env=os.environ | env | {"SEHAT_KEK": kek, "SEHAT_MODE": "production"},
         capture_output=True,
         text=True,
