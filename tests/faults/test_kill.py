@@ -4,14 +4,13 @@ every graduation is stored once, no code twice, and `sehat audit` passes."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import signal
 import subprocess
 import sys
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,86 +21,24 @@ from sehat.reference.loader import load_reference
 from sehat.store import schema as t
 from tests.integration.api_helpers import P, make_tokens
 from tests.integration.registry_helpers import new_national_id, record, sync_institutions
-from tests.servers import KEK, free_port
+from tests.integration.server_helpers import server_env
+from tests.servers import Server
 
 WORKER_KILLS = 6
 SERVER_KILLS = 4
 BATCH = 40
 
 
-def _env(engine: sa.Engine, data: Path) -> dict[str, str]:
-    return os.environ | {
-        "SEHAT_DATA_DIR": str(data),
-        "SEHAT_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "SEHAT_KEK": KEK,
-        "SEHAT_RATE_LIMIT_PUBLIC": "off",
-        "SEHAT_RATE_LIMIT_ORG": "off",
-    }
+def _kill_a_worker(server: Server, after: float, rng: random.Random) -> None:
+    time.sleep(after)
+    os.kill(rng.choice(server.worker_pids()), signal.SIGKILL)
 
 
-class Server:
-    """`sehat serve --workers 2` that can be killed and started again on the same port."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log, self.port = env, log, free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "sehat.cli.main",
-                    "serve",
-                    "--port",
-                    str(self.port),
-                    "--workers",
-                    "2",
-                ],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.proc.poll() is None, self.log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come back"
-            time.sleep(0.1)
-
-    def workers(self) -> list[int]:
-        assert self.proc is not None
-        found = subprocess.run(
-            ["pgrep", "-f", "multiprocessing.spawn", "-P", str(self.proc.pid)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return [int(p) for p in found.stdout.split()]
-
-    def kill_all(self) -> None:
-        assert self.proc is not None
-        for pid in [*self.workers(), self.proc.pid]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill_all()
+def _kill_and_start_again(server: Server, after: float, rng: random.Random) -> None:
+    """kill -9 of the whole server; the operator starts it again while the client retries."""
+    time.sleep(after)
+    server.kill_all()
+    server.start()
 
 
 def _send(base: str, headers: dict[str, str], batch: list[dict[str, Any]]) -> list[Any]:
@@ -129,9 +66,8 @@ def test_kill_9_during_batch_submissions_loses_and_duplicates_nothing(
 ) -> None:
     sync_institutions(engine, load_reference())
     tokens = make_tokens(engine)
-    data = tmp_path / "data"
-    env = _env(engine, data)
-    server = Server(env, tmp_path / "server.log")
+    env = server_env(engine, tmp_path / "data")
+    server = Server(env, tmp_path / "server.log", workers=2)
     server.start()
     engine.dispose()
     rng = random.Random(42)
@@ -141,28 +77,19 @@ def test_kill_9_during_batch_submissions_loses_and_duplicates_nothing(
     ]
     first: dict[int, list[Any]] = {}
     try:
-        for trial, batch in enumerate(batches):
-            killer = threading.Timer(
-                rng.uniform(0.02, 0.6),
-                (lambda: os.kill(rng.choice(server.workers()), signal.SIGKILL))
-                if trial < WORKER_KILLS
-                else server.kill_all,
-            )
-            killer.start()
-            try:
-                first[trial] = _send(server.base, tokens.registrar_a, batch)
-            except AssertionError:
-                killer.join()
-                raise
-            killer.join()
-            if trial >= WORKER_KILLS:
-                server.start()  # after the whole server was killed, the operator starts it
-                first[trial] = _send(server.base, tokens.registrar_a, batch)
-            # Sent once more: the same answers, never a second code.
-            assert _send(server.base, tokens.registrar_a, batch) == first[trial], trial
+        with ThreadPoolExecutor(1) as killer:
+            for trial, batch in enumerate(batches):
+                kill = _kill_a_worker if trial < WORKER_KILLS else _kill_and_start_again
+                killed = killer.submit(kill, server, rng.uniform(0.02, 0.6), rng)
+                try:
+                    first[trial] = _send(server.base, tokens.registrar_a, batch)
+                finally:
+                    killed.result()  # the kill happened (and a killed server is back)
+                # Sent once more: the same answers, never a second code.
+                assert _send(server.base, tokens.registrar_a, batch) == first[trial], trial
     finally:
         server.stop()
-    printed = (tmp_path / "server.log").read_text(errors="replace")
+    printed = server.printed()
     assert printed.count("Started parent process") == 1 + SERVER_KILLS  # the server came back
     assert "died" in printed  # and the supervisor replaced killed workers
     issued = [code for answers in first.values() for _, code in answers]
