@@ -2,17 +2,17 @@
 first requests, sent the moment the port opens, are all answered; a worker that really hangs
 is still replaced.
 
-The load is made here: CPU-bound processes pinned, with the server, to one CPU, so the
-workers get a small share of it whatever the machine (uvicorn's own 5-s health check killed
-workers at start under such a share). Each is stopped when its test ends.
+The load is made here: CPU-bound processes pinned, with the server's workers, to one CPU, so
+the workers get a small share of it whatever the machine (uvicorn's own 5-s health check
+killed workers at start under such a share). Each is stopped when its test ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +27,8 @@ import sqlalchemy as sa
 
 from sehat.reference.loader import load_reference
 from tests.integration.registry_helpers import sync_institutions
-from tests.servers import KEK, free_port
+from tests.integration.server_helpers import server_env
+from tests.servers import Server
 
 BURNERS = 8
 WORKERS = 3
@@ -52,101 +53,108 @@ def _burners(cpus: set[int]) -> Iterator[None]:
             proc.wait()
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
+def _children(pid: int) -> dict[int, str]:
+    """The processes ``pid`` has started: pid → command line."""
+    found: dict[int, str] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for child in map(int, (task / "children").read_text().split()):
+                with contextlib.suppress(OSError):
+                    found[child] = (Path(f"/proc/{child}/cmdline").read_bytes()).decode()
+    return found
+
+
+def _start_pinning_workers(server: Server, cpus: set[int]) -> set[int]:
+    """Start the server; move it, and each process it spawns, to ``cpus`` as they appear.
+
+    The server builds the app once before it spawns its workers: that ran on a free CPU
+    here, for on the loaded one it took most of the test's time and is not what it is
+    about. The workers are moved within milliseconds of their spawn, so all of their start
+    runs on ``cpus``; any worker spawned later inherits them from the server. Returns the
+    pids of the workers moved.
+    """
+    proc = server.spawn()
+    pinned: set[int] = set()
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < WORKERS:
+        assert proc.poll() is None, server.printed()[-3000:]
+        assert time.monotonic() < deadline, "the workers were never spawned"
+        children = _children(proc.pid)
+        if children and not pinned:
+            os.sched_setaffinity(proc.pid, cpus)
+        for child in children.keys() - pinned:
+            with contextlib.suppress(ProcessLookupError):
+                os.sched_setaffinity(child, cpus)
+        pinned |= children.keys()
+        # A child's command line is the server's until it has exec'd its own.
+        workers = {pid for pid, line in children.items() if "multiprocessing.spawn" in line}
+        time.sleep(0.005)
+    return workers
 
 
 @contextmanager
-def _serve(
-    engine: sa.Engine, data_dir: Path, log: Path, env: dict[str, str], cpus: set[int]
-) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+def _serve(engine: sa.Engine, data_dir: Path, log: Path, env: dict[str, str]) -> Iterator[Server]:
     sync_institutions(engine, load_reference())
-    port = free_port()
-    full_env = os.environ | {
-        "SEHAT_DATA_DIR": str(data_dir),
-        "SEHAT_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "SEHAT_KEK": KEK,
-        "SEHAT_RATE_LIMIT_PUBLIC": "off",
-        **env,
-    }
-    command = [sys.executable, "-m", "sehat.cli.main", "serve", "--port", str(port)]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [*command, "--workers", str(WORKERS)],
-            env=full_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            # Its workers inherit it: they are spawned only after it has built the app once.
-            os.sched_setaffinity(server.pid, cpus)
-            deadline = time.monotonic() + 60
-            while not _port_open(port):
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "the port never opened"
-                time.sleep(0.02)
-            yield port, server
-        finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    server = Server(server_env(engine, data_dir) | env, log, workers=WORKERS, ready=None)
+    try:
+        yield server
+    finally:
+        server.stop(timeout=60)
 
 
 def test_no_worker_is_killed_while_starting_on_a_busy_machine(
     engine: sa.Engine, data_dir: Path, tmp_path: Path
 ) -> None:
     cpus = _one_cpu()
-    log = tmp_path / "server.log"
-    # Already running when the server starts: load that starts only as the workers are
-    # spawned did not slow them enough to matter.
-    with _burners(cpus), _serve(engine, data_dir, log, {}, cpus) as (port, _server):
-        # The workers are being spawned now, on the CPU the burners load.
-        base = f"http://127.0.0.1:{port}"
+    # The burners are already running when the workers start (load that starts only as the
+    # workers are spawned did not slow them enough to matter), and are stopped before the
+    # server is: how fast it stops is not what this is about.
+    with _serve(engine, data_dir, tmp_path / "server.log", {}) as server, _burners(cpus):
+        workers = _start_pinning_workers(server, cpus)
+        # The workers are starting now, on the CPU the burners load.
+        server.wait_ready()  # the port is open: the first worker listens
 
         def first(path: str) -> int | str:
             try:
-                return httpx.get(base + path, timeout=90).status_code
+                return httpx.get(server.base + path, timeout=90).status_code
             except httpx.TransportError as exc:  # an empty reply: the worker was killed
                 return type(exc).__name__
 
         paths = ["/api/v1/institutions", "/api/v1/verify/10001052348068574304", "/healthz"]
         with ThreadPoolExecutor(12) as pool:
             codes = list(pool.map(first, paths * 4))
-    printed = log.read_text()
+    printed = server.printed()
+    started = {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", printed)}
     assert codes == [200] * len(codes), (codes, printed[-3000:])
     assert "died" not in printed, printed[-3000:]
     assert printed.count("Started server process") == WORKERS, printed[-3000:]
+    assert started == workers, (started, workers)  # each started on the loaded CPU
     assert "Traceback" not in printed, printed[-3000:]
 
 
 def test_a_worker_that_hangs_is_still_replaced(
     engine: sa.Engine, data_dir: Path, tmp_path: Path
 ) -> None:
-    log = tmp_path / "server.log"
     env = {"SEHAT_WORKER_HEALTHCHECK_TIMEOUT": "3"}
-    with _serve(engine, data_dir, log, env, os.sched_getaffinity(0)) as (port, _server):
-        base = f"http://127.0.0.1:{port}"
+    with _serve(engine, data_dir, tmp_path / "server.log", env) as server:
+        server.start()
         deadline = time.monotonic() + 60
-        while log.read_text().count("Application startup complete") < WORKERS:
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
+        while server.printed().count("Application startup complete") < WORKERS:
+            assert time.monotonic() < deadline, server.printed()[-3000:]
             time.sleep(0.1)
-        started = re.findall(r"Started server process \[(\d+)\]", log.read_text())
+        started = re.findall(r"Started server process \[(\d+)\]", server.printed())
         hung = int(started[0])
         os.kill(hung, signal.SIGSTOP)  # it answers nothing now, as a hung worker would
         deadline = time.monotonic() + 30
-        while f"Child process [{hung}] died" not in log.read_text():
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
+        while f"Child process [{hung}] died" not in server.printed():
+            assert time.monotonic() < deadline, server.printed()[-3000:]
             time.sleep(0.2)
         deadline = time.monotonic() + 60
-        while log.read_text().count("Application startup complete") < WORKERS + 1:
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
+        while server.printed().count("Application startup complete") < WORKERS + 1:
+            assert time.monotonic() < deadline, server.printed()[-3000:]
             time.sleep(0.1)
-        codes = [httpx.get(base + "/healthz", timeout=10).status_code for _ in range(12)]
+        codes = [httpx.get(server.base + "/healthz", timeout=10).status_code for _ in range(12)]
     assert codes == [200] * len(codes)
     with pytest.raises(ProcessLookupError):
         os.kill(hung, 0)
