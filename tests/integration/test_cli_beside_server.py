@@ -37,7 +37,6 @@ from .api_helpers import P, make_tokens
 from .registry_helpers import record
 from .server_helpers import KEK, running_server
 
-LOAD_SECONDS = 15
 TOKEN = re.compile(r"sehat_[A-Za-z0-9_-]{20,}")
 CLI_COMMANDS = (
     ["token", "create", "--role", "verifier", "--name", "beside the server"],
@@ -112,6 +111,7 @@ def test_commands_beside_a_serving_registry_lose_nothing(
     cli_failures: list[str] = []
     cli_runs: list[int] = []
     last_checkpoint = ""
+    issued_after = 0  # documents issued before the commands had all run
     with running_server(engine, data_dir, workers=workers) as base:
         tokens = make_tokens(engine)
         # This process keeps no connection of its own open: the server and the commands are
@@ -170,8 +170,20 @@ def test_commands_beside_a_serving_registry_lose_nothing(
         ]
         for thread in workers + commands:
             thread.start()
-        time.sleep(LOAD_SECONDS)
-        stop.set()
+        try:
+            # Every command run at least twice (each loop once through them), then more
+            # graduations on top: what a command's exit could harm is written after it.
+            # A failure ends the run at once (the assertions below say what it was).
+            deadline = time.monotonic() + 120
+            while not (server_errors or cli_failures) and (
+                len(cli_runs) < 2 * len(CLI_COMMANDS) or len(issued) < issued_after + 10
+            ):
+                assert time.monotonic() < deadline, (len(cli_runs), len(issued))
+                if len(cli_runs) < 2 * len(CLI_COMMANDS):
+                    issued_after = len(issued)
+                time.sleep(0.05)
+        finally:
+            stop.set()
         for thread in workers + commands:
             thread.join(timeout=300)
     assert not server_errors, server_errors[:3]
