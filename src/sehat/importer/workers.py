@@ -1,8 +1,8 @@
 """The pure, heavy half of a large import in worker processes, so every core works.
 
 Reading a row into a validated record (core/record.py) and signing the versions a batch
-issues (two Ed25519 signatures, the CBOR and canonical JSON they cover, the seal) need no
-database and are most of the CPU time of a backfill. The main process keeps everything
+issues (one Ed25519 signature, the CBOR it covers, the record's canonical JSON, the seal)
+need no database and are most of the CPU time of a backfill. The main process keeps everything
 that must happen in order in one transaction — the ladder, codes, the writes, the log —
 and hands the pure work to a pool:
 
