@@ -241,3 +241,14 @@ def test_a_registry_upgraded_in_place_verifies_both_kinds(
         report = evidence.reseal(conn, client.app.state.evidence, everything=True)
     assert (report.refused, report.sealed) == ([], 2)
     assert _status(client, old) == _status(client, new) == "VALID"
+
+
+def test_the_verification_page_reads_a_qr_with_key_12_from_a_photo(
+    api: tuple[TestClient, Tokens],
+) -> None:
+    client, tok = api
+    code = _issue(client, tok)
+    png = client.get(f"/api/v1/documents/{code}/qr.png", headers=tok.registrar_a).content
+    page = client.post("/qr", files={"image": ("qr.png", png, "image/png")})
+    assert page.status_code == 200
+    assert "امضای کد QR معتبر است" in page.text and code in page.text
