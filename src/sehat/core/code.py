@@ -164,14 +164,22 @@ def is_valid_check(digits: str) -> bool:
     return int(digits) % 97 == 1
 
 
+def mod97_10_check_digits(digits: str) -> str:
+    """The two ISO 7064 MOD 97-10 check digits (02-98) for a string of ASCII digits: those
+    that, appended, make the whole number 1 mod 97.
+
+    One integer operation, the same answer as ``stdnum.iso7064.mod_97_10.calc_check_digits``
+    at a tenth of its cost (a backfill draws a code per document); the published vectors and
+    a property test hold the two equal.
+    """
+    return f"{98 - int(digits) * 100 % 97:02d}"
+
+
 def check_digits(first18: str) -> str:
     """The two ISO 7064 MOD 97-10 check digits for 18 ASCII digits."""
     if len(first18) != LENGTH - 2 or not (first18.isascii() and first18.isdigit()):
         raise ValueError("check digits are computed over exactly 18 ASCII digits")
-    # ISO 7064 MOD 97-10 in one integer operation: the digits that make the whole number
-    # 1 mod 97. The same answer as ``stdnum.iso7064.mod_97_10.calc_check_digits`` (a property
-    # test holds them equal), at a tenth of its cost: a backfill draws a code per document.
-    return f"{98 - int(first18) * 100 % 97:02d}"
+    return mod97_10_check_digits(first18)
 
 
 def parse(
