@@ -111,7 +111,7 @@ def test_the_database_away_is_said_in_readyz(
 ) -> None:
     monkeypatch.setattr(app_module, "DATABASE_AWAY", 0.0)
     with make_client(engine, data_dir) as client:
-        buffer = client.app.state.access_buffer  # type: ignore[attr-defined]
+        buffer = client.app.runtime.access_buffer  # type: ignore[attr-defined]
         assert client.get("/readyz").status_code == 200
 
         def away(rows: object) -> None:
@@ -125,6 +125,7 @@ def test_the_database_away_is_said_in_readyz(
         assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
         error = answer.json()["error"]
         assert error["type"] == "unavailable" and "refused writes" in error["message"]
+        assert "0 rows dropped over the buffer's limit" in error["message"]
         buffer._write = write
         assert buffer.flush() == 1  # kept, and written once it is back
         assert client.get("/readyz").status_code == 200
