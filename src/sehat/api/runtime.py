@@ -52,8 +52,8 @@ class Runtime:
 
     def workers(self) -> list[Background]:
         """Every background thread, in the order they start (and the reverse of the order
-        they are waited for at the end): the writers first, so that the others' work is
-        logged; the imports last."""
+        they are waited for at the end): the two log writers first, the imports (started by
+        requests) last."""
         threads = [
             self.request_lines.worker,
             self.access_buffer.worker,
