@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import cbor2
 import orjson
@@ -49,6 +49,18 @@ class SignedVersion:
     content_signature: bytes
     commitment: bytes
     seal: bytes
+
+
+class MadeVersion(NamedTuple):
+    """A stored version with its evidence made: what :meth:`Evidence.sign_versions` logs
+    and stores."""
+
+    version_id: int
+    code: str
+    version: int
+    made: SignedVersion
+    leaf_input: bytes  # its log entry (core/log_entry.py)
+    event: Event = Event.ISSUE
 
 
 @dataclass(frozen=True)
@@ -175,31 +187,53 @@ class Evidence:
         return found[0], found[1]
 
     def sign_versions(
-        self, conn: sa.Connection, versions: Sequence[VersionToSign], now: datetime
+        self,
+        conn: sa.Connection,
+        versions: Sequence[VersionToSign],
+        now: datetime,
+        *,
+        made_ahead: Sequence[MadeVersion] = (),
     ) -> None:
-        """Sign each version with its domain's key and log it, in the caller's transaction."""
-        if not versions:
+        """Sign each version with its domain's key and log it, in the caller's transaction;
+        ``made_ahead``: versions signed already for this very time (services/presigned.py),
+        logged and stored the same way."""
+        if not versions and not made_ahead:
             return
         issued_at = int(now.timestamp())
-        rows: list[dict[str, Any]] = []
-        events: list[LogEvent] = []
-        for v, made in zip(versions, self.sign_all(versions, issued_at), strict=True):
-            rows.append(
-                {
-                    "seal": made.seal,
-                    "version_id": v.version_id,
-                    "cose": made.signed,
-                    "content_signature": made.content_signature,
-                    "kid": made.kid,
-                    "signed_at": now,
-                    "commitment": made.commitment,
-                }
+        made = list(made_ahead)
+        made.extend(
+            MadeVersion(
+                v.version_id,
+                v.code,
+                v.version,
+                signed,
+                LogEvent(
+                    v.event, now, v.code, v.version, signed.kid, signed.commitment
+                ).leaf_input(),
+                v.event,
             )
-            events.append(LogEvent(v.event, now, v.code, v.version, made.kid, made.commitment))
-        indices = transparency.append_events(conn, events, now)
-        for row, index in zip(rows, indices, strict=True):
-            row["leaf_index"] = index
-        insert_many(conn, t.version_evidence, rows)
+            for v, signed in zip(versions, self.sign_all(versions, issued_at), strict=True)
+        )
+        indices = transparency.append_entries(
+            conn, [(m.leaf_input, m.event, m.code, m.version) for m in made], now
+        )
+        insert_many(
+            conn,
+            t.version_evidence,
+            [
+                {
+                    "seal": m.made.seal,
+                    "version_id": m.version_id,
+                    "cose": m.made.signed,
+                    "content_signature": m.made.content_signature,
+                    "kid": m.made.kid,
+                    "signed_at": now,
+                    "commitment": m.made.commitment,
+                    "leaf_index": index,
+                }
+                for m, index in zip(made, indices, strict=True)
+            ],
+        )
 
     def sign_all(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
         """Every version's signatures, commitment and seal, in order (pure apart from reading

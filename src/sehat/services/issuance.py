@@ -6,7 +6,6 @@ a few queries and writing with executemany. A single submission is a batch of on
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -16,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
 from sehat.core.ladder import Decision, DocStatus, Outcome, PriorDoc, decide, waiting_reason
 from sehat.core.persian import normalize_digits_field
@@ -26,15 +24,16 @@ from sehat.errors import NotFoundError, PermissionDeniedError, Problem
 from sehat.reference.models import Reference
 from sehat.services import access_log
 from sehat.services.access_log import PUBLIC_FIELDS, Access, Channel
-from sehat.services.evidence import Evidence, VersionToSign
+from sehat.services.evidence import Evidence, MadeVersion, VersionToSign
 from sehat.services.id_checks import IdCheckCaller, limit_error
 from sehat.services.id_checks import Outcome as CheckOutcome
+from sehat.services.presigned import Presigned, new_code, new_salt
 from sehat.services.principal import Principal
 from sehat.services.submissions import Item, graduation_key
 from sehat.services.submissions import Submission as Submission  # part of issuing's interface
 from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
-from sehat.store.bulk import execute_many, insert_many
+from sehat.store.bulk import JsonText, execute_many, insert_many
 from sehat.store.given import given_rows
 from sehat.store.ids import take_ids
 from sehat.store.upsert import insert_ignore
@@ -235,7 +234,7 @@ class Issuer:
             }
             for r in people.values()
         ]
-        self.conn.execute(insert_ignore(self.conn, t.persons), rows)
+        insert_many(self.conn, t.persons, rows, ignore_conflicts=True)
         ids = self.person_ids(list(people))
         for it in items:
             assert it.record is not None
@@ -538,9 +537,8 @@ class Issuer:
     def _new_document(self, it: Item, institution: str, doc_id: int) -> dict[str, Any]:
         rec = it.record
         assert rec is not None and it.decision is not None
-        code = authcode.generate(
-            int(institution[0]), int(institution[1:]), jalali_year_of(self.today), rec.kind
-        )
+        ahead = self._made_ahead(it)
+        code = ahead.code if ahead else new_code(institution, rec.kind, self.now)
         prior = it.decision.prior
         return {
             "id": doc_id,
@@ -560,8 +558,16 @@ class Issuer:
             "graduation_date": rec.graduation_date,
             "prior_document_id": prior.id if prior else None,
             "assurance": rec.assurance.value,
-            "salt": secrets.token_bytes(16),
+            "salt": ahead.salt if ahead else new_salt(),
         }
+
+    def _made_ahead(self, it: Item, code: str | None = None) -> Presigned | None:
+        """The item's first version as made ahead, if it was made for this batch's time (and
+        with ``code``, when given)."""
+        ahead = it.sub.presigned
+        if ahead is None or ahead.at != self.now or (code is not None and ahead.code != code):
+            return None
+        return ahead
 
     def _store_documents(self, docs: list[dict[str, Any]], issued: list[Item], actor: str) -> None:
         if not docs:
@@ -586,20 +592,27 @@ class Issuer:
                 break
             for d in docs:
                 if d["code"] in taken:
-                    d["code"] = authcode.generate(
-                        d["domain"], int(d["institution"][1:]), d["issued_year"], d["kind"]
-                    )
+                    d["code"] = new_code(d["institution"], d["kind"], self.now)
         insert_many(self.conn, t.documents, docs)
         for it, doc in zip(issued, docs, strict=True):
             it.document_id, it.code = doc["id"], doc["code"]
         versions: list[dict[str, Any]] = []
-        contents: list[dict[str, object]] = []
+        to_sign: list[VersionToSign] = []
+        made_ahead: list[MadeVersion] = []
         version_ids = take_ids(self.conn, t.document_versions, len(docs))
         for it, doc, version_id in zip(issued, docs, version_ids, strict=True):
             assert it.record is not None
-            content = it.record.content()
-            content["code"] = doc["code"]
-            contents.append(content)
+            ahead = self._made_ahead(it, doc["code"])
+            content: dict[str, object] | JsonText
+            if ahead is not None:
+                content = ahead.content
+                made_ahead.append(
+                    MadeVersion(version_id, ahead.code, 1, ahead.made, ahead.leaf_input)
+                )
+            else:
+                content = it.record.content()
+                content["code"] = doc["code"]
+                to_sign.append(VersionToSign(version_id, doc["code"], 1, content, doc["salt"]))
             versions.append(
                 {
                     "id": version_id,
@@ -612,14 +625,7 @@ class Issuer:
                 }
             )
         insert_many(self.conn, t.document_versions, versions)
-        self.evidence.sign_versions(
-            self.conn,
-            [
-                VersionToSign(version_id, doc["code"], 1, content, doc["salt"])
-                for version_id, doc, content in zip(version_ids, docs, contents, strict=True)
-            ],
-            self.now,
-        )
+        self.evidence.sign_versions(self.conn, to_sign, self.now, made_ahead=made_ahead)
 
     def _update_row(
         self,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from sehat.core import merkle
 from sehat.core.checkpoint import Checkpoint, sign_checkpoint
-from sehat.core.log_entry import LogEvent
+from sehat.core.log_entry import Event, LogEvent
 from sehat.core.persian import to_persian_digits
 from sehat.errors import InputError, Problem
 from sehat.keystore import KeyStore, Purpose
@@ -24,9 +24,17 @@ MAX_ENTRIES = 1000
 
 def append_events(conn: sa.Connection, events: Sequence[LogEvent], now: datetime) -> list[int]:
     """Append events in the caller's transaction; returns their leaf indices."""
-    return log_store.append(
-        conn, [(e.leaf_input(), e.event.value, e.code, e.version) for e in events], now
-    )
+    return append_entries(conn, [(e.leaf_input(), e.event, e.code, e.version) for e in events], now)
+
+
+def append_entries(
+    conn: sa.Connection,
+    entries: Sequence[tuple[bytes, Event, str | None, int | None]],
+    now: datetime,
+) -> list[int]:
+    """Append entries whose leaf bytes are made already (``LogEvent.leaf_input``), with
+    their event, code and version, in the caller's transaction; returns their indices."""
+    return log_store.append(conn, [(leaf, e.value, code, v) for leaf, e, code, v in entries], now)
 
 
 def latest_checkpoint(conn: sa.Connection, keystore: KeyStore, origin: str, now: datetime) -> str:

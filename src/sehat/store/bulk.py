@@ -24,11 +24,20 @@ from sehat.store.upsert import insert_ignore
 Processor = Callable[[Any], Any] | None
 
 
+class JsonText(str):
+    """A JSON column's value already serialised (by ``store.db.json_text``, e.g. in an
+    import's worker process): written as it is, without the column's JSON encoding. Both
+    dialects take it — SQLite stores the text, PostgreSQL casts it (``::JSONB``)."""
+
+    __slots__ = ()
+
+
 @functools.lru_cache(maxsize=256)
 def _compiled(
     dialect: sa.Dialect, stmt: sa.ClauseElement, names: tuple[str, ...]
-) -> tuple[str, tuple[str, ...], tuple[Processor, ...]]:
-    """The SQL of ``stmt``, its parameters in the driver's order, and their processors."""
+) -> tuple[str, tuple[str, ...], tuple[Processor, ...], frozenset[str]]:
+    """The SQL of ``stmt``, its parameters in the driver's order, their processors, and the
+    names of those bound to JSON columns (which may be given as :class:`JsonText`)."""
     compiled = cast(SQLCompiler, stmt.compile(dialect=dialect, column_keys=list(names)))
     order = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
     missing = set(order) - set(names)
@@ -38,7 +47,8 @@ def _compiled(
         compiled.binds[name].type._cached_bind_processor(dialect)  # what Core itself applies
         for name in order
     )
-    return str(compiled), order, processors
+    json_names = frozenset(name for name in order if isinstance(compiled.binds[name].type, sa.JSON))
+    return str(compiled), order, processors, json_names
 
 
 @functools.lru_cache(maxsize=256)
@@ -57,12 +67,14 @@ def execute_many(
         return 0
     if not conn.in_transaction():  # pragma: no cover - a programming error
         raise RuntimeError("execute_many writes inside the caller's transaction only")
-    sql, order, processors = _compiled(conn.dialect, stmt, tuple(rows[0]))
+    sql, order, processors, json_names = _compiled(conn.dialect, stmt, tuple(rows[0]))
     columns: list[list[Any]] = []
     for name, process in zip(order, processors, strict=True):
         values = [row[name] for row in rows]
         if process is not None:
-            if isinstance(values[0], _REPEATING):
+            if name in json_names:
+                values = [v if type(v) is JsonText else process(v) for v in values]
+            elif isinstance(values[0], _REPEATING):
                 seen: dict[Any, Any] = {}
                 values = [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in values]
             else:

@@ -116,7 +116,8 @@ submissions = sa.Table(
     sa.Column("field_code", sa.String(20), nullable=False),
     sa.Column("program_type", sa.String(20), nullable=False, server_default=""),
     sa.Column("idempotency_key", sa.String(200), nullable=True),
-    sa.Column("status", sa.String(20), nullable=False, index=True),
+    # Looked up through ix_submissions_pending (status, person_id), below.
+    sa.Column("status", sa.String(20), nullable=False),
     sa.Column("reasons", Json, nullable=False),
     sa.Column("record", Json, nullable=False),
     sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=True, index=True),
