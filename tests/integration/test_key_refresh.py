@@ -77,6 +77,9 @@ def test_requests_do_not_read_the_key_store_while_the_refresher_keeps_it_fresh(
             assert _holder_check(client, tok, code) == "VALID"
             assert client.get(f"/api/v1/verify/{code}").json()["status"] == "VALID"
             _issue(client, tok)
+            # The log's key signs a checkpoint, the root key the trust list: cached too.
+            assert client.get("/api/v1/log/checkpoint").status_code == 200
+            assert client.get("/api/v1/trust-list").json()["root_kid"]
             time.sleep(0.4)
         reads = dict(keystore.reads)
     assert reads.pop("signing-keys", 0) > 0

@@ -24,7 +24,7 @@ from sehat.core import cose, qr
 from sehat.core.canonical import canonical_json
 from sehat.core.code import AuthCode
 from sehat.core.log_entry import Event, LogEvent
-from sehat.keystore import KeyRecord, KeyStatus, KeyStore, Purpose
+from sehat.keystore import KeyRecord, KeySnapshot, KeyStatus, KeyStore, Purpose
 from sehat.reference.models import Reference
 from sehat.services import transparency
 from sehat.store import schema as t
@@ -151,6 +151,7 @@ class Evidence:
         self.issuer = issuer
         self._keys: dict[int, tuple[KeyRecord, Any, float]] = {}
         self._verifying: tuple[float, dict[bytes, KeyRecord]] | None = None
+        self._snapshot: tuple[float, KeySnapshot] | None = None
         self._good: dict[bytes, dict[bytes, KeyRecord]] = {}
         self._kids: tuple[dict[bytes, KeyRecord], frozenset[str]] | None = None
 
@@ -160,6 +161,7 @@ class Evidence:
         checked against them stays remembered)."""
         now = time.monotonic()
         keys = self.keystore.all()
+        self._snapshot = (now, KeySnapshot(tuple(keys), self.keystore))
         verifying = _verifying_of(keys)
         old = self._verifying
         self._verifying = (now, old[1] if old is not None and old[1] == verifying else verifying)
@@ -169,6 +171,16 @@ class Evidence:
             if active and key.domain is not None:
                 signing[key.domain] = (key, self.keystore.private(key), now)
         self._keys = signing
+
+    def keys(self) -> KeySnapshot:
+        """Every key as last read (the log's and the root's too, for checkpoints and the
+        trust list); read again when older than KEY_REFRESH_SECONDS."""
+        found = self._snapshot
+        if found is None or time.monotonic() - found[0] > KEY_REFRESH_SECONDS:
+            self.refresh()
+            found = self._snapshot
+            assert found is not None
+        return found[1]
 
     def refresher(self, every: float | None = None) -> Background:
         """A thread re-reading the keys every ``every`` seconds (KEY_REFRESH_EVERY), so a

@@ -52,9 +52,10 @@ def _entry(item: dict[str, Any]) -> dict[str, Any]:
 def _page(request: Request, principal: Principal, status: int = 200, **extra: Any) -> HTMLResponse:
     state = runtime(request)
     now = datetime.now(UTC)
+    keys = state.evidence.keys()
     note = in_transaction(
         state.engine,
-        lambda c: transparency.latest_checkpoint(c, state.keystore, state.settings.log_origin, now),
+        lambda c: transparency.latest_checkpoint(c, keys, state.settings.log_origin, now),
     )
     lines = note.split("\n")
     size = int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else 0
