@@ -238,7 +238,7 @@ def test_a_registry_upgraded_in_place_verifies_both_kinds(
         old = _issue(client, tok)
     new = _issue(client, tok)
     with engine.begin() as conn:
-        report = evidence.reseal(conn, client.app.state.evidence, everything=True)
+        report = evidence.reseal(conn, client.app.runtime.evidence, everything=True)  # type: ignore[attr-defined]
     assert (report.refused, report.sealed) == ([], 2)
     assert _status(client, old) == _status(client, new) == "VALID"
 
