@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from sehat.core.code import AuthCode
 from sehat.core.cose import CoseStructureError, decode1, loads_exact, sign1, verify1
+from sehat.core.record_hash import SIZE as RECORD_HASH_SIZE
 from sehat.errors import InputError, Problem, VerificationError
 
 PREFIX: Final = "SEHAT1:"
@@ -73,8 +74,9 @@ class QrDocument:
     isced_code: str | None = None  # 9, ISCED-F 2013
     graduation_date: date  # 10, Gregorian
     seminary_level: int | None = None  # 11
-    # 12: the salted SHA-256 of the whole stored record (``sehat.core.record_hash``), in the
-    # QRs of versions signed since ADR 0008; absent from older ones.
+    # 12: the salted hash (SHA-256, 28 bytes) of the whole stored record
+    # (``sehat.core.record_hash``), in the QRs of versions signed since ADR 0008; absent
+    # from older ones.
     record_hash: bytes | None = None
 
 
@@ -323,7 +325,7 @@ class _Field:
 
 _TEXT = ("non-empty text", "متن ناتهی")
 _DATE = ("a date YYYY-MM-DD", "تاریخ به شکل YYYY-MM-DD")
-_HASH = ("a byte string of 32 bytes", "رشته بایتی ۳۲ بایتی")
+_HASH = ("a byte string of 28 bytes", "رشته بایتی ۲۸ بایتی")
 # date.fromisoformat alone also takes "20240131" and week dates; DESIGN §4 says YYYY-MM-DD.
 _DATE_READER = _matching("[0-9]{4}-[0-9]{2}-[0-9]{2}", date.fromisoformat)
 _IAT_READER = _uint(0)
@@ -344,7 +346,7 @@ _FIELDS: Final = {
     9: _Field("isced_code", _ISCED, "2-4 ASCII digits", "۲ تا ۴ رقم", optional=True),
     10: _Field("graduation_date", _DATE_READER, *_DATE),
     11: _Field("seminary_level", _uint(1, 4), "an integer 1-4", "عدد صحیح ۱ تا ۴", optional=True),
-    KEY_RECORD_HASH: _Field("record_hash", _bytes(32), *_HASH, optional=True),
+    KEY_RECORD_HASH: _Field("record_hash", _bytes(RECORD_HASH_SIZE), *_HASH, optional=True),
 }
 
 
