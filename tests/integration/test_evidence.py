@@ -405,7 +405,7 @@ def test_documents_of_a_revoked_key_no_longer_verify(engine: sa.Engine, tmp_path
     assert client.get(f"/api/v1/verify/{code}").json()["status"] == "VALID"
     key = keystore.signing_key(Purpose.ISSUING, 1)[0]
     keystore.revoke(key.kid, "compromised", datetime.now(UTC))
-    client.app.state.evidence.forget_keys()  # what the 5-second refresh does in a server
+    client.app.runtime.evidence.forget_keys()  # type: ignore[attr-defined]
     answer = client.get(f"/api/v1/verify/{code}").json()
     assert answer["status"] == "TAMPERED"
 

@@ -19,18 +19,23 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from sehat.background import Background
 from sehat.core import cose, qr
 from sehat.core.canonical import canonical_json
 from sehat.core.code import AuthCode
 from sehat.core.log_entry import Event, LogEvent
-from sehat.keystore import KeyRecord, KeyStatus, KeyStore, Purpose
+from sehat.keystore import KeyRecord, KeySnapshot, KeyStatus, KeyStore, Purpose
 from sehat.reference.models import Reference
 from sehat.services import transparency
 from sehat.store import schema as t
 from sehat.store.bulk import insert_many
 
 ISSUER = "sehat.ir"
+# Keys cached longer than this are read again by whoever needs them (the command line, an
+# import); a server's refresher (:meth:`Evidence.refresher`) re-reads them every
+# KEY_REFRESH_EVERY seconds, so its requests find them fresh and never read the key store.
 KEY_REFRESH_SECONDS = 5.0
+KEY_REFRESH_EVERY = 2.0
 MEMO_SIZE = 200_000
 
 
@@ -146,12 +151,46 @@ class Evidence:
         self.issuer = issuer
         self._keys: dict[int, tuple[KeyRecord, Any, float]] = {}
         self._verifying: tuple[float, dict[bytes, KeyRecord]] | None = None
+        self._snapshot: tuple[float, KeySnapshot] | None = None
         self._good: dict[bytes, dict[bytes, KeyRecord]] = {}
         self._kids: tuple[dict[bytes, KeyRecord], frozenset[str]] | None = None
 
+    def refresh(self) -> None:
+        """Read the key store once and replace the cached keys: each domain's active issuing
+        key and the verifying keys (the same objects while nothing changed, so what was
+        checked against them stays remembered)."""
+        now = time.monotonic()
+        keys = self.keystore.all()
+        self._snapshot = (now, KeySnapshot(tuple(keys), self.keystore))
+        verifying = _verifying_of(keys)
+        old = self._verifying
+        self._verifying = (now, old[1] if old is not None and old[1] == verifying else verifying)
+        signing: dict[int, tuple[KeyRecord, Any, float]] = {}
+        for key in keys:  # a domain's last active key signs, as in KeyStore.signing_key
+            active = key.purpose is Purpose.ISSUING and key.status is KeyStatus.ACTIVE
+            if active and key.domain is not None:
+                signing[key.domain] = (key, self.keystore.private(key), now)
+        self._keys = signing
+
+    def keys(self) -> KeySnapshot:
+        """Every key as last read (the log's and the root's too, for checkpoints and the
+        trust list); read again when older than KEY_REFRESH_SECONDS."""
+        found = self._snapshot
+        if found is None or time.monotonic() - found[0] > KEY_REFRESH_SECONDS:
+            self.refresh()
+            found = self._snapshot
+            assert found is not None
+        return found[1]
+
+    def refresher(self, every: float | None = None) -> Background:
+        """A thread re-reading the keys every ``every`` seconds (KEY_REFRESH_EVERY), so a
+        rotation or revocation reaches a running server while its requests only read what
+        is cached."""
+        return Background("signing-keys", self.refresh, every=every or KEY_REFRESH_EVERY)
+
     def _key(self, domain: int) -> tuple[KeyRecord, Any]:
-        """The domain's active issuing key, re-read every few seconds (rotation reaches
-        running servers without a restart; the hot path does not touch the disk)."""
+        """The domain's active issuing key, as cached; read again when older than
+        KEY_REFRESH_SECONDS (rotation reaches a process that runs no refresher too)."""
         now = time.monotonic()
         found = self._keys.get(domain)
         if found is None or now - found[2] > KEY_REFRESH_SECONDS:
@@ -243,14 +282,14 @@ class Evidence:
         return index
 
     def forget_keys(self) -> None:
-        """Drop the cached keys: the next call reads the key store again (a running server
-        does this every few seconds by itself)."""
+        """Drop the cached keys: the next call reads the key store again."""
         self._keys.clear()
         self._verifying = None
 
     def verifying_keys(self) -> dict[bytes, KeyRecord]:
-        """Issuing keys by COSE kid, revoked ones excluded (re-read every few seconds, so a
-        revocation by `sehat keys revoke` reaches running servers)."""
+        """Issuing keys by COSE kid, revoked ones excluded, as cached; read again when older
+        than KEY_REFRESH_SECONDS, so a revocation by `sehat keys revoke` reaches every
+        process."""
         now = time.monotonic()
         if self._verifying is None or now - self._verifying[0] > KEY_REFRESH_SECONDS:
             self._verifying = (now, verifying_keys(self.keystore))
@@ -307,9 +346,13 @@ class Evidence:
 
 def verifying_keys(keystore: KeyStore) -> dict[bytes, KeyRecord]:
     """Issuing keys that may still vouch for what they signed, by COSE kid."""
+    return _verifying_of(keystore.all())
+
+
+def _verifying_of(keys: Sequence[KeyRecord]) -> dict[bytes, KeyRecord]:
     return {
         bytes.fromhex(k.kid): k
-        for k in keystore.all()
+        for k in keys
         if k.purpose is Purpose.ISSUING and k.status is not KeyStatus.REVOKED
     }
 

@@ -24,8 +24,7 @@ from sehat.core.jalali import jalali_year_of
 from sehat.core.log_entry import Event, LogEvent
 from sehat.core.record import GraduationRecord
 from sehat.services.evidence import Evidence, SignedVersion, VersionToSign
-from sehat.store.bulk import JsonText
-from sehat.store.db import json_text
+from sehat.store.bulk import JsonText, json_text
 
 SALT_BYTES = 16
 

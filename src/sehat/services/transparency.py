@@ -14,7 +14,7 @@ from sehat.core.checkpoint import Checkpoint, sign_checkpoint
 from sehat.core.log_entry import Event, LogEvent
 from sehat.core.persian import to_persian_digits
 from sehat.errors import InputError, Problem
-from sehat.keystore import KeyStore, Purpose
+from sehat.keystore import KeySource, Purpose
 from sehat.store import log_store
 from sehat.store import schema as t
 from sehat.store.upsert import insert_ignore
@@ -37,7 +37,7 @@ def append_entries(
     return log_store.append(conn, [(leaf, e.value, code, v) for leaf, e, code, v in entries], now)
 
 
-def latest_checkpoint(conn: sa.Connection, keystore: KeyStore, origin: str, now: datetime) -> str:
+def latest_checkpoint(conn: sa.Connection, keys: KeySource, origin: str, now: datetime) -> str:
     """The signed checkpoint of the current tree, made (and stored) when the tree has grown."""
     size = log_store.tree_size(conn)
     c = t.checkpoints.c
@@ -45,7 +45,7 @@ def latest_checkpoint(conn: sa.Connection, keystore: KeyStore, origin: str, now:
     if row is not None:
         return str(row.note)
     root = merkle.root(size, log_store.DbNodes(conn))
-    key, private = keystore.signing_key(Purpose.LOG)
+    key, private = keys.signing_key(Purpose.LOG)
     note = sign_checkpoint(Checkpoint(origin, size, root), origin, private)
     conn.execute(
         insert_ignore(conn, t.checkpoints).values(
