@@ -1,7 +1,7 @@
 """A graduation submission on its way through issuing: as received (:class:`Submission`),
 and as it is decided (:class:`Item`); and what makes two submissions the same graduation.
 
-Shared by issuing (services/issuance.py) and the re-deciding of waiting submissions
+Shared by issuing (services/issuance/) and the re-deciding of waiting submissions
 (services/waiting.py).
 """
 
