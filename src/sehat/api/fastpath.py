@@ -17,16 +17,14 @@ callers with a token.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sehat.api import errors
 from sehat.api.request_log import SUMMARISE
 from sehat.api.routes.verify import public_answer
-
-if TYPE_CHECKING:
-    from sehat.api.app import SehatApp
+from sehat.api.runtime import HoldsRuntime
 
 PREFIX = "/api/v1/verify/"
 _HEADERS = [(b"content-type", b"application/json")]
@@ -35,7 +33,7 @@ _HEADERS = [(b"content-type", b"application/json")]
 class PublicVerify:
     """ASGI middleware serving tokenless ``GET /api/v1/verify/{code}``."""
 
-    def __init__(self, app: ASGIApp, fastapi: SehatApp) -> None:
+    def __init__(self, app: ASGIApp, fastapi: HoldsRuntime) -> None:
         self.app = app
         self.fastapi = fastapi
         # What the request log reads of a matched route: its template.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -86,6 +87,12 @@ class Runtime:
             log.warning(
                 "stopped with %s still busy after %.1f s", ", ".join(w.name for w in busy), timeout
             )
+
+
+class HoldsRuntime(Protocol):
+    """An app that holds its :class:`Runtime` (api/app.py ``SehatApp``)."""
+
+    runtime: Runtime
 
 
 def runtime(request: Request) -> Runtime:
