@@ -121,7 +121,7 @@ def main() -> None:
                 Evidence(keystore, reference),
                 source,
                 folder / "results.csv",
-                ImportOptions(batch=args.batch, workers=args.workers),
+                ImportOptions(batch=args.batch, workers=args.workers, own_process=True),
             )
             seconds = time.perf_counter() - started
             cpu_main, cpu_workers = (a - b for a, b in zip(_cpu(), cpu_before, strict=True))

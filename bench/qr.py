@@ -15,6 +15,7 @@ typical QR's text length and its QR version at error-correction level M.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import statistics
@@ -40,6 +41,8 @@ TYPICAL = QrDocument(
     field_of_study="مهندسی برق - الکترونیک",
     isced_code="0714",
     graduation_date=date(2024, 9, 10),
+    # "acd" key 12, as in every version signed since ADR 0008: the record's salted hash.
+    record_hash=hashlib.sha256(b"a typical record").digest(),
 )
 
 

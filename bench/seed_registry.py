@@ -4,11 +4,12 @@
 
 Issuing through the API does a few hundred records per second here (bench/RESULTS.md), far
 too slow for a million. This writes what issuance writes for verification — persons,
-documents, their first version and its evidence (COSE_Sign1 + content signature, with the
-registry's real keys) — from `sehat synth` records validated by the real record rules, in a
-process pool. It writes no submissions and no transparency log: `sehat audit` will say so;
-verification does not read them. DIR ends up a data directory `sehat serve` can serve
-(SEHAT_DATA_DIR=DIR, SEHAT_KEK as printed), with `codes.txt` holding every code, one a line.
+documents, their first version and its evidence (the COSE_Sign1 whose claims carry the
+record hash, ADR 0008, with the registry's real keys) — from `sehat synth` records
+validated by the real record rules, in a process pool. It writes no submissions and no
+transparency log: `sehat audit` will say so; verification does not read them. DIR ends up
+a data directory `sehat serve` can serve (SEHAT_DATA_DIR=DIR, SEHAT_KEK as printed), with
+`codes.txt` holding every code, one a line.
 """
 
 from __future__ import annotations

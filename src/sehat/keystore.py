@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -358,3 +358,41 @@ class KeyStore:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+class KeySource(Protocol):
+    """Where signing and checking read keys from: the key store itself, or a snapshot of it
+    (:class:`KeySnapshot`) that a server's requests read without touching the disk."""
+
+    def all(self) -> list[KeyRecord]: ...
+
+    def signing_key(
+        self, purpose: Purpose, domain: int | None = None
+    ) -> tuple[KeyRecord, Ed25519PrivateKey]: ...
+
+
+@dataclass(frozen=True)
+class KeySnapshot:
+    """The key store's keys as read at one moment (services/evidence.py refreshes it off the
+    request path); private keys come unsealed from the store's memory cache."""
+
+    keys: tuple[KeyRecord, ...]
+    store: KeyStore
+
+    def all(self) -> list[KeyRecord]:
+        """Every key, oldest first, as read."""
+        return list(self.keys)
+
+    def signing_key(
+        self, purpose: Purpose, domain: int | None = None
+    ) -> tuple[KeyRecord, Ed25519PrivateKey]:
+        """The active key for ``purpose`` (and domain), as :meth:`KeyStore.signing_key` chose
+        it when the snapshot was read."""
+        found = [
+            k
+            for k in self.keys
+            if k.purpose is purpose and k.domain == domain and k.status is KeyStatus.ACTIVE
+        ]
+        if not found:  # the store says what to do about it
+            return self.store.signing_key(purpose, domain)
+        return found[-1], self.store.private(found[-1])

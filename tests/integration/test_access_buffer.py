@@ -111,7 +111,7 @@ def test_the_database_away_is_said_in_readyz(
 ) -> None:
     monkeypatch.setattr(app_module, "DATABASE_AWAY", 0.0)
     with make_client(engine, data_dir) as client:
-        buffer = client.app.state.access_buffer  # type: ignore[attr-defined]
+        buffer = client.app.runtime.access_buffer  # type: ignore[attr-defined]
         assert client.get("/readyz").status_code == 200
 
         def away(rows: object) -> None:
@@ -125,6 +125,7 @@ def test_the_database_away_is_said_in_readyz(
         assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
         error = answer.json()["error"]
         assert error["type"] == "unavailable" and "refused writes" in error["message"]
+        assert "0 rows dropped over the buffer's limit" in error["message"]
         buffer._write = write
         assert buffer.flush() == 1  # kept, and written once it is back
         assert client.get("/readyz").status_code == 200
@@ -151,3 +152,27 @@ def test_close_never_hangs_on_a_database_that_does_not_answer(
     assert time.monotonic() - started < 2
     assert any("not written at close (1 queued)" in r.getMessage() for r in caplog.records)
     never.set()
+
+
+def test_rows_kept_after_a_failed_write_are_held_to_the_limit(
+    engine: sa.Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    buffer = AccessBuffer(engine, max_rows=3)
+    now = datetime.now(UTC)
+    buffer.add(Access(1, 1, now, Channel.PUBLIC, None, PUBLIC_FIELDS))
+    buffer.add(Access(2, 1, now, Channel.PUBLIC, None, PUBLIC_FIELDS))
+
+    def away_while_more_come(rows: object) -> None:
+        for document in (3, 4, 5):  # verifications go on while the write waits
+            buffer.add(Access(document, 1, now, Channel.PUBLIC, None, PUBLIC_FIELDS))
+        raise sa.exc.OperationalError("INSERT", {}, Exception("connection refused"))
+
+    write = buffer._write
+    buffer._write = away_while_more_come  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="sehat.services.access_log"):
+        assert buffer.flush() == 0
+    assert buffer.dropped == 2  # the two oldest, put back in front of the three newer
+    assert "2 public-tier rows dropped" in caplog.text
+    buffer._write = write  # type: ignore[method-assign]
+    assert buffer.flush() == 3
+    assert [row[0] for row in _stored(engine)] == [3, 4, 5]

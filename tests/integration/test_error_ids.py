@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_a_fault_in_the_public_fast_path_answers_500_with_an_error_id(
         def first(self, code: str) -> None:
             raise RuntimeError(f"read of {code} failed for {NATIONAL_ID}")
 
-    app.state.public_read = BrokenRead()
+    app.runtime = replace(app.runtime, public_read=BrokenRead())  # type: ignore[attr-defined]
     caplog.set_level(logging.DEBUG)
     response = TestClient(app).get("/api/v1/verify/10001052348068574304")
 
@@ -147,7 +148,8 @@ def test_an_infrastructure_fault_answers_503_and_logs_its_cause_without_the_mess
         error = answer.json()["error"]
         assert error["type"] == "unavailable" and ID.match(error["error_id"])
         assert f"error_id={error['error_id']} 503 GET /api/v1/test-" in log
-    [line] = [x for x in log.splitlines() if chained.json()["error"]["error_id"] in x]
+    chained_id = chained.json()["error"]["error_id"]
+    [line] = [x for x in log.splitlines() if chained_id in x and x.startswith("sehat.api ")]
     assert ": sehat.errors.InfrastructureError at " in line
     assert "; caused by KeyError at " in line
     assert "ConnectionRefusedError" not in log  # `from None` hid it

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import cbor2
 import pytest
 import rfc8785
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from pycose.messages import Sign1Message
 from sehat.core import merkle, qr
 from sehat.core.checkpoint import open_checkpoint
 from sehat.core.note import NoteVerifier
+from sehat.core.record_hash import record_hash
 from sehat.keystore import Purpose
 from sehat.reference.loader import load_reference
 from sehat.services.audit import run_audit
@@ -65,7 +67,7 @@ def _audit(engine: sa.Engine) -> list[str]:
 
 
 def test_the_qr_verifies_with_pycose_and_reads_back_from_the_png(
-    api: tuple[TestClient, Tokens],
+    api: tuple[TestClient, Tokens], engine: sa.Engine
 ) -> None:
     client, tok = api
     code = _issue(client, tok, national_id=tok.holder_national_id)
@@ -83,6 +85,15 @@ def test_the_qr_verifies_with_pycose_and_reads_back_from_the_png(
     assert key["purpose"] == "issuing" and key["domain"] == 1
     message.key = OKPKey(crv=Ed25519, x=base64.urlsafe_b64decode(key["public_key"] + "=="))
     assert message.verify_signature()
+    # The signed payload commits to the whole stored record: "acd" key 12 (ADR 0008).
+    with engine.connect() as conn:
+        salt, content = conn.execute(
+            sa.select(t.documents.c.salt, t.document_versions.c.content)
+            .join(t.document_versions)
+            .where(t.documents.c.code == code)
+        ).one()
+    acd = cbor2.loads(message.payload)["acd"]
+    assert acd[1] == code and acd[12] == record_hash(bytes(salt), content)
     png = client.get(f"/api/v1/documents/{code}/qr.png", headers=tok.registrar_a)
     assert png.headers["content-type"] == "image/png"
     [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
@@ -405,7 +416,7 @@ def test_documents_of_a_revoked_key_no_longer_verify(engine: sa.Engine, tmp_path
     assert client.get(f"/api/v1/verify/{code}").json()["status"] == "VALID"
     key = keystore.signing_key(Purpose.ISSUING, 1)[0]
     keystore.revoke(key.kid, "compromised", datetime.now(UTC))
-    client.app.state.evidence.forget_keys()  # what the 5-second refresh does in a server
+    client.app.runtime.evidence.forget_keys()  # type: ignore[attr-defined]
     answer = client.get(f"/api/v1/verify/{code}").json()
     assert answer["status"] == "TAMPERED"
 

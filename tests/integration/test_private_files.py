@@ -57,7 +57,7 @@ def test_production_refuses_files_others_can_read_and_names_the_fix(
     settings = Settings(
         data_dir=data, database_url=blank_database_url, kek=kek, production=True, prewarm=False
     )
-    create_app(settings).state.engine.dispose()  # private files: it starts, keys made
+    create_app(settings).runtime.engine.dispose()  # private files: it starts, keys made
     # What a copy, an archive unpacked or a careless chmod leaves: readable by everyone.
     exposed = [data, data / "keys"]
     os.chmod(data, 0o755)
@@ -89,10 +89,10 @@ def test_production_refuses_files_others_can_read_and_names_the_fix(
         assert str(path) in command
     subprocess.run(["sh", "-c", command], check=True)
     assert all(_mode(path) & 0o077 == 0 for path in exposed)
-    create_app(settings).state.engine.dispose()
+    create_app(settings).runtime.engine.dispose()
 
     # Development starts anyway: the refusal is production's.
     os.chmod(data, 0o755)
     create_app(
         Settings(data_dir=data, database_url=blank_database_url, kek=kek, prewarm=False)
-    ).state.engine.dispose()
+    ).runtime.engine.dispose()

@@ -314,8 +314,8 @@ def test_a_code_expires_and_dies_after_too_many_wrong_tries(
 def test_the_national_id_door_is_closed_in_production(
     client: TestClient, app: object, engine: sa.Engine
 ) -> None:
-    state = app.state  # type: ignore[attr-defined]
-    state.settings = replace(state.settings, production=True)
+    running = app.runtime  # type: ignore[attr-defined]
+    app.runtime = replace(running, settings=replace(running.settings, production=True))  # type: ignore[attr-defined]
     page = client.get("/me")
     assert 'id="nid-closed"' in page.text and 'id="nid"' not in page.text
     refused = client.post("/me/code", data={"national_id": new_national_id()})

@@ -142,3 +142,10 @@ def test_bidi_marks_copied_from_persian_text_are_ignored() -> None:
 @given(st.text(alphabet="0123456789", min_size=2, max_size=40))
 def test_the_fast_check_is_iso_7064_mod_97_10(digits: str) -> None:
     assert authcode.is_valid_check(digits) == mod_97_10.is_valid(digits)
+
+
+@given(st.text(alphabet="0123456789", min_size=18, max_size=18))
+def test_the_check_digits_are_iso_7064_mod_97_10(first18: str) -> None:
+    digits = authcode.check_digits(first18)
+    assert digits == mod_97_10.calc_check_digits(first18)
+    assert mod_97_10.is_valid(first18 + digits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zlib
 from dataclasses import replace
@@ -60,6 +61,8 @@ TYPICAL = QrDocument(
     isced_code="0714",
     graduation_date=date(2024, 9, 10),
 )
+# As the registry signs it since ADR 0008: key 12, the salted hash of the whole record.
+HASHED = replace(TYPICAL, record_hash=hashlib.sha256(b"a typical record").digest()[:28])
 
 
 def _qr(doc: QrDocument = TYPICAL) -> str:
@@ -84,6 +87,17 @@ def test_typical_degree_fits_in_480_characters_and_qr_version_13_at_level_m() ->
     symbol = segno.make(text, error="m", micro=False)
     assert symbol.mode == "alphanumeric"
     assert symbol.version <= 13
+
+
+def test_with_key_12_a_typical_degree_still_fits_qr_version_13_at_level_m() -> None:
+    # 31 more bytes of CBOR that do not compress: about 47 more characters, within DESIGN
+    # §9's 480 (ADR 0008 gives the figures).
+    for n in range(200):
+        record = hashlib.sha256(n.to_bytes(4, "big")).digest()[:28]
+        text = _qr(replace(TYPICAL, record_hash=record))
+        assert len(text) - len(_qr()) in range(43, 52)
+        assert len(text) <= 480
+        assert segno.make(text, error="m", micro=False).version <= 13
 
 
 def test_the_payload_is_the_cwt_claims_of_design_section_4() -> None:
@@ -118,13 +132,44 @@ def test_the_signed_payload_is_deterministic_cbor() -> None:
     assert _qr() == _qr()
 
 
-def test_pycose_alone_verifies_the_qr_with_the_public_key() -> None:
+@pytest.mark.parametrize("doc", [TYPICAL, HASHED], ids=["keys 1-11", "with key 12"])
+def test_pycose_alone_verifies_the_qr_with_the_public_key(doc: QrDocument) -> None:
     # An outside verifier's steps, with the base45 package, zlib and pycose only.
-    compressed = base45.b45decode(_qr()[len("SEHAT1:") :])
+    compressed = base45.b45decode(_qr(doc)[len("SEHAT1:") :])
     message = Sign1Message.decode(zlib.decompress(compressed))
     message.key = OKPKey(crv="Ed25519", x=KEY.public_key().public_bytes_raw())
     assert message.verify_signature()
-    assert cbor2.loads(message.payload)["acd"][1] == TYPICAL.code
+    acd = cbor2.loads(message.payload)["acd"]
+    assert acd[1] == TYPICAL.code
+    assert acd.get(12) == doc.record_hash
+
+
+def test_key_12_is_the_record_hash_as_28_bytes_and_keys_1_to_11_are_unchanged() -> None:
+    claims = cbor2.loads(cose.decode1(open_container(_qr(HASHED))).payload)
+    old = cbor2.loads(claims_payload(TYPICAL, ISSUER, ISSUED_AT))
+    assert claims["acd"] == {**old["acd"], 12: HASHED.record_hash}
+    # 12 (1 byte) + a byte string of 28 (2 bytes of header, 28 of content)
+    payload = claims_payload(HASHED, ISSUER, ISSUED_AT)
+    assert len(payload) - len(claims_payload(TYPICAL, ISSUER, ISSUED_AT)) == 31
+    assert payload == cbor2.dumps(cbor2.loads(payload), canonical=True)
+    assert decode_qr(_qr(HASHED), KEYS).document == HASHED
+
+
+def test_a_qr_without_key_12_reads_as_having_no_record_hash() -> None:
+    assert decode_qr(_qr(), KEYS).document.record_hash is None
+    assert 12 not in document_map(TYPICAL)
+
+
+@pytest.mark.parametrize("value", [b"", b"\0" * 27, b"\0" * 29, b"\0" * 32, "9f" * 14, 0, None])
+def test_a_key_12_that_is_not_28_bytes_is_refused(value: object) -> None:
+    acd = cbor2.loads(claims_payload(TYPICAL, ISSUER, ISSUED_AT))["acd"]
+    acd[12] = value
+    with pytest.raises(QrClaimsError) as caught:
+        decode_qr(_with_claims({1: ISSUER, 6: ISSUED_AT, "acd": acd}), KEYS)
+    assert [p.field for p in caught.value.problems] == ["acd.12 (record_hash)"]
+    if isinstance(value, bytes):
+        with pytest.raises(QrContentError, match=r"acd\.12"):
+            claims_payload(replace(TYPICAL, record_hash=value), ISSUER, ISSUED_AT)
 
 
 def test_the_qr_image_reads_back_to_the_same_text() -> None:
@@ -323,6 +368,7 @@ def documents(draw: st.DrawFn) -> QrDocument:
         isced_code=draw(st.none() | st.from_regex(r"\A[0-9]{2,4}\Z")),
         graduation_date=draw(st.dates()),
         seminary_level=draw(st.none() | st.integers(1, 4)),
+        record_hash=draw(st.none() | st.binary(min_size=28, max_size=28)),
     )
 
 
@@ -333,6 +379,14 @@ def test_random_documents_round_trip(doc: QrDocument, issued_at: int) -> None:
     verified = decode_qr(text, KEYS)
     assert verified.document == doc
     assert verified.issued_at == issued_at
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=64).filter(lambda b: len(b) != 28))
+def test_a_byte_string_of_any_other_length_is_never_a_record_hash(value: bytes) -> None:
+    acd = cbor2.loads(claims_payload(TYPICAL, ISSUER, ISSUED_AT))["acd"]
+    with pytest.raises(QrClaimsError, match=r"acd\.12"):
+        decode_qr(_with_claims({1: ISSUER, 6: ISSUED_AT, "acd": {**acd, 12: value}}), KEYS)
 
 
 @settings(max_examples=300)

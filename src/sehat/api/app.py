@@ -22,7 +22,7 @@ from sehat.api.fastpath import PublicVerify
 from sehat.api.input_guard import InputGuard
 from sehat.api.openapi import declare_errors
 from sehat.api.ratelimit import RateLimit, TokenAccounts, parse_limit
-from sehat.api.request_log import RequestLog
+from sehat.api.request_log import RequestLines, RequestLog
 from sehat.api.routes import (
     access_log,
     admin,
@@ -38,6 +38,7 @@ from sehat.api.routes import (
     trust,
     verify,
 )
+from sehat.api.runtime import Runtime
 from sehat.config import Settings
 from sehat.core.persian import to_persian_digits
 from sehat.keystore import KeyStore, resolve_kek
@@ -46,6 +47,7 @@ from sehat.services import verification
 from sehat.services.access_log import AccessBuffer
 from sehat.services.access_retention import DailyCompaction
 from sehat.services.evidence import Evidence
+from sehat.services.imports import ImportThreads
 from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
 from sehat.store.db import check_schema, make_engine, sqlite_files
@@ -140,6 +142,7 @@ class SehatApp(FastAPI):
     """
 
     outer: Callable[[ASGIApp], ASGIApp] | None = None
+    runtime: Runtime  # set once by create_app; read through api/runtime.runtime()
 
     def build_middleware_stack(self) -> ASGIApp:
         inner = super().build_middleware_stack()
@@ -186,31 +189,42 @@ def create_app(
         sync_key_events(conn, keystore, datetime.now(UTC))
 
     buffer = AccessBuffer(engine)
-    # Once a day, public-tier rows past SEHAT_ACCESS_LOG_DAYS are folded into daily counts
-    # (services/access_retention.py); nothing runs when it is 0.
-    compaction = DailyCompaction(
-        engine, settings.access_log_days, first_after=settings.access_log_compact_after
-    )
     database = engine.url.database if engine.dialect.name == "sqlite" else None
-    warm = (
-        Prewarm(Path(database))
-        if settings.prewarm and database and database != ":memory:" and Path(database).exists()
-        else None
+    evidence = Evidence(keystore, ref)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        reference=ref,
+        keystore=keystore,
+        evidence=evidence,
+        public_read=verification.reader(engine),
+        # SQLite reads are local and take microseconds: the public verification reads on
+        # the event loop. Anything over a network goes through the thread pool.
+        inline_reads=engine.dialect.name == "sqlite",
+        access_buffer=buffer,
+        # Once a day, public-tier rows past SEHAT_ACCESS_LOG_DAYS are folded into daily
+        # counts (services/access_retention.py); nothing runs when it is 0.
+        compaction=DailyCompaction(
+            engine, settings.access_log_days, first_after=settings.access_log_compact_after
+        ),
+        prewarm=(
+            Prewarm(Path(database))
+            if settings.prewarm and database and database != ":memory:" and Path(database).exists()
+            else None
+        ),
+        key_refresher=evidence.refresher(),
+        request_lines=RequestLines(),
+        imports=ImportThreads(),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        buffer.start()
-        compaction.start()
-        if warm is not None:
-            warm.start()
+        running = app.runtime
+        running.start()
         try:
             yield
         finally:
-            if warm is not None:
-                warm.close()
-            compaction.close()  # after the batch in flight; the rest waits for tomorrow
-            buffer.close()  # what is queued is written before the process ends
+            running.stop()  # what the access log holds is written before the process ends
 
     app = SehatApp(
         lifespan=lifespan,
@@ -223,17 +237,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.reference = ref
-    app.state.keystore = keystore
-    app.state.evidence = Evidence(keystore, ref)
-    app.state.access_buffer = buffer
-    app.state.access_compaction = compaction
-    # SQLite reads are local and take microseconds: the public verification reads on the
-    # event loop. Anything over a network goes through the thread pool.
-    app.state.inline_reads = engine.dialect.name == "sqlite"
-    app.state.public_read = verification.reader(engine)
+    app.runtime = runtime
     errors.install(app)
     routers = (
         verify,  # first: the busiest route is matched without trying the others
@@ -283,17 +287,21 @@ def create_app(
         """Readiness: 200 once the registry is in memory (SQLite, store/prewarm.py), 503 while
         it is still being read, or while the database has refused the access log's writes
         for DATABASE_AWAY seconds; for load balancers that should wait. Not rate-limited."""
+        buffer = app.runtime.access_buffer
         away = buffer.failing_for(time.monotonic())
         if away is not None and away >= DATABASE_AWAY:
-            seconds = str(round(away))
+            seconds, dropped = str(round(away)), str(buffer.dropped)
             body = errors.error_body(
                 "unavailable",
                 f"the database has refused writes for {seconds} s (the access log is kept "
-                "in memory and written when it accepts them again)",
+                "in memory and written when it accepts them again; "
+                f"{dropped} rows dropped over the buffer's limit since start)",
                 f"پایگاه داده {to_persian_digits(seconds)} ثانیه است که نوشتن را نمی‌پذیرد "
-                "(گزارش دسترسی‌ها در حافظه نگه داشته و پس از آن نوشته می‌شود)",
+                "(گزارش دسترسی‌ها در حافظه نگه داشته و پس از آن نوشته می‌شود؛ "
+                f"{to_persian_digits(dropped)} ردیف بیش از گنجایش حافظه کنار گذاشته شد)",
             )
             return JSONResponse(body, 503, headers={"Retry-After": "5"})
+        warm = app.runtime.prewarm
         if warm is None or warm.done.is_set():
             return JSONResponse({"status": "ready", "version": __version__})
         percent = round(warm.progress() * 100)
@@ -319,9 +327,10 @@ def create_app(
                 token=token_limit,
                 redis_url=settings.redis_url,
                 namespace=settings.rate_limit_namespace,
-                accounts=TokenAccounts(engine, inline=app.state.inline_reads),
+                accounts=TokenAccounts(engine, inline=runtime.inline_reads),
             ),
             lambda: app.router.routes,
-        )
+        ),
+        runtime.request_lines,
     )
     return app

@@ -1,4 +1,5 @@
-"""Typed FastAPI dependencies: the engine, settings, reference data and the caller."""
+"""Typed FastAPI dependencies: the parts of the app's :class:`~sehat.api.runtime.Runtime` a
+route needs (the engine, settings, reference data, keys) and the caller."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import Depends, Request
 
+from sehat.api.runtime import runtime
 from sehat.config import Settings
 from sehat.errors import AuthenticationError
 from sehat.keystore import KeyStore
@@ -20,32 +22,32 @@ from sehat.services.principal import Principal
 
 def get_engine(request: Request) -> sa.Engine:
     """The app's database engine."""
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return runtime(request).engine
 
 
 def get_settings(request: Request) -> Settings:
     """The settings the app was built with."""
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return runtime(request).settings
 
 
 def get_reference(request: Request) -> Reference:
     """The reference data loaded at start-up."""
-    return request.app.state.reference  # type: ignore[no-any-return]
+    return runtime(request).reference
 
 
 def get_keystore(request: Request) -> KeyStore:
     """The signing key store."""
-    return request.app.state.keystore  # type: ignore[no-any-return]
+    return runtime(request).keystore
 
 
 def get_evidence(request: Request) -> Evidence:
     """Signing and logging of document versions."""
-    return request.app.state.evidence  # type: ignore[no-any-return]
+    return runtime(request).evidence
 
 
 def get_access_buffer(request: Request) -> AccessBuffer:
     """Public-tier accesses waiting to be written to the access log."""
-    return request.app.state.access_buffer  # type: ignore[no-any-return]
+    return runtime(request).access_buffer
 
 
 def client_address(request: Request) -> str | None:

@@ -19,12 +19,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sehat.api import errors
 from sehat.api.request_log import SUMMARISE
 from sehat.api.routes.verify import public_answer
+from sehat.api.runtime import HoldsRuntime
 
 PREFIX = "/api/v1/verify/"
 _HEADERS = [(b"content-type", b"application/json")]
@@ -33,9 +33,9 @@ _HEADERS = [(b"content-type", b"application/json")]
 class PublicVerify:
     """ASGI middleware serving tokenless ``GET /api/v1/verify/{code}``."""
 
-    def __init__(self, app: ASGIApp, fastapi: FastAPI) -> None:
+    def __init__(self, app: ASGIApp, fastapi: HoldsRuntime) -> None:
         self.app = app
-        self.state = fastapi.state
+        self.fastapi = fastapi
         # What the request log reads of a matched route: its template.
         self.route: Any = SimpleNamespace(path=PREFIX + "{code}")
 
@@ -54,7 +54,7 @@ class PublicVerify:
         scope["route"] = self.route
         scope[SUMMARISE] = True  # counted in a summary line, not a line per request
         try:
-            body = await public_answer(self.state, path[len(PREFIX) :], None)
+            body = await public_answer(self.fastapi.runtime, path[len(PREFIX) :], None)
         except Exception as exc:  # the same answer as errors.HideUnexpected
             await errors.fault_answer(exc, scope)(scope, receive, send)
             return

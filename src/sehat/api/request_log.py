@@ -11,7 +11,6 @@ and p50/p99 — a line per request there cost a third of the throughput (bench/R
 
 from __future__ import annotations
 
-import atexit
 import collections
 import logging
 import threading
@@ -20,6 +19,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sehat.api.errors import ERROR_ID, route_of
+from sehat.background import Background
 
 log = logging.getLogger("sehat.requests")
 INTERVAL = 0.1  # seconds between writes of the queued lines
@@ -27,32 +27,27 @@ SUMMARY_EVERY = 10.0  # seconds between summary lines
 SUMMARISE = "sehat.summarise"  # scope key: count this request instead of logging it
 
 
-class _Writer:
-    """Lines queued by the event loop, logged by a daemon thread ten times a second (a
-    wake-up per request would hand the interpreter lock back and forth on every request)."""
+class RequestLines:
+    """Lines queued by the event loop, logged by a thread (:attr:`worker`) ten times a second
+    (a wake-up per request would hand the interpreter lock back and forth on every request).
 
-    def __init__(self) -> None:
+    The app's lifespan starts and stops the thread; what is queued when it stops is logged,
+    with a last summary. While it does not run (an app served without its lifespan), each
+    line is logged in the request.
+    """
+
+    def __init__(self, every: float = INTERVAL) -> None:
         self._queue: collections.deque[tuple[str, str, int, float, str]] = collections.deque()
         self._counted: dict[tuple[str, str], tuple[collections.Counter[int], list[float]]] = {}
         self._count_lock = threading.Lock()
+        self._drain_lock = threading.Lock()
         self._summarised_at = time.monotonic()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
+        self.worker = Background("request-log", self.drain, every=every, last=self._last)
 
     def put(self, item: tuple[str, str, int, float, str]) -> None:
         self._queue.append(item)
-        self._ensure_thread()
-
-    def _ensure_thread(self) -> None:
-        if self._thread is None:
-            with self._start_lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(
-                        target=self._run, name="request-log", daemon=True
-                    )
-                    self._thread.start()
-                    atexit.register(self._last)
+        if not self.worker.alive():
+            self.drain()
 
     def count(self, method: str, route: str, status: int, ms: float) -> None:
         with self._count_lock:
@@ -61,15 +56,17 @@ class _Writer:
                 found = self._counted[(method, route)] = (collections.Counter(), [])
             found[0][status] += 1
             found[1].append(ms)
-        self._ensure_thread()
+        if not self.worker.alive():
+            self.drain()
 
     def drain(self) -> None:
-        while self._queue:
-            method, route, status, ms, error_id = self._queue.popleft()
-            if error_id:
-                log.info("%s %s %d %.1fms error_id=%s", method, route, status, ms, error_id)
-            else:
-                log.info("%s %s %d %.1fms", method, route, status, ms)
+        with self._drain_lock:  # one writer at a time: lines keep their order
+            while self._queue:
+                method, route, status, ms, error_id = self._queue.popleft()
+                if error_id:
+                    log.info("%s %s %d %.1fms error_id=%s", method, route, status, ms, error_id)
+                else:
+                    log.info("%s %s %d %.1fms", method, route, status, ms)
         if time.monotonic() - self._summarised_at >= SUMMARY_EVERY:
             self.summarise()
 
@@ -94,20 +91,14 @@ class _Writer:
         self.drain()
         self.summarise()
 
-    def _run(self) -> None:
-        while not self._stop.wait(INTERVAL):
-            self.drain()
-
-
-_writer = _Writer()
-
 
 class RequestLog:
     """ASGI middleware writing ``GET /api/v1/shares/{token} 200 1.4ms`` to ``sehat.requests``
     (``… 404 0.9ms error_id=…`` for an error answer)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, lines: RequestLines) -> None:
         self.app = app
+        self.lines = lines
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not log.isEnabledFor(logging.INFO):
@@ -127,7 +118,7 @@ class RequestLog:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             if scope.get(SUMMARISE):
-                _writer.count(scope["method"], route_of(scope), status, elapsed)
+                self.lines.count(scope["method"], route_of(scope), status, elapsed)
             else:
                 error_id = str(scope.get(ERROR_ID, ""))
-                _writer.put((scope["method"], route_of(scope), status, elapsed, error_id))
+                self.lines.put((scope["method"], route_of(scope), status, elapsed, error_id))

@@ -85,7 +85,10 @@ def import_file(
         )
         workers = default_workers() if large else 0
     options = ImportOptions(
-        institution=institution, assurance=assurance or Assurance.DIGITISED, workers=workers
+        institution=institution,
+        assurance=assurance or Assurance.DIGITISED,
+        workers=workers,
+        own_process=True,
     )
 
     def prepare() -> tuple[sa.Engine, Evidence]:

@@ -101,7 +101,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int = 1) -> Non
     if workers > 1:
         # The workers build their own; this process only supervises them and must hold no
         # connection (nor, on SQLite, a lock) of its own while they serve.
-        app.state.engine.dispose()
+        app.runtime.engine.dispose()
         os.environ["SEHAT_DATA_DIR"] = str(settings.data_dir)
         os.environ["SEHAT_DATABASE_URL"] = settings.database_url
         with spawned_without_main():

@@ -3,7 +3,7 @@
 Pure: values in, text out; text and trusted keys in, a verified document out. The layers are
 RFC 9285 base45, RFC 1950 zlib, RFC 9052 COSE_Sign1 (``sehat.core.cose``) and RFC 8392 CWT
 claims ``{1: issuer, 6: issued-at, "acd": document}``; docs/adr/0003-qr-format.md walks
-through the bytes.
+through the bytes, docs/adr/0008-one-signature-per-version.md adds key 12.
 
 Errors::
 
@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from sehat.core.code import AuthCode
 from sehat.core.cose import CoseStructureError, decode1, loads_exact, sign1, verify1
+from sehat.core.record_hash import SIZE as RECORD_HASH_SIZE
 from sehat.errors import InputError, Problem, VerificationError
 
 PREFIX: Final = "SEHAT1:"
@@ -45,6 +46,7 @@ ZLIB_LEVEL: Final = 9
 CLAIM_ISSUER: Final = 1  # RFC 8392 §3.1.1 iss
 CLAIM_ISSUED_AT: Final = 6  # RFC 8392 §3.1.6 iat
 CLAIM_DOCUMENT: Final = "acd"
+KEY_RECORD_HASH: Final = 12  # in "acd": the record's salted hash (ADR 0008)
 
 # RFC 9285 §4: the 45 characters, valued 0-44; every other byte maps to 0xFF.
 _B45_VALUES: Final = bytes(
@@ -72,6 +74,10 @@ class QrDocument:
     isced_code: str | None = None  # 9, ISCED-F 2013
     graduation_date: date  # 10, Gregorian
     seminary_level: int | None = None  # 11
+    # 12: the salted hash (SHA-256, 28 bytes) of the whole stored record
+    # (``sehat.core.record_hash``), in the QRs of versions signed since ADR 0008; absent
+    # from older ones.
+    record_hash: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -291,6 +297,13 @@ def _uint(low: int, high: int | None = None) -> Callable[[object], object]:
     return read
 
 
+def _bytes(size: int) -> Callable[[object], object]:
+    def read(value: object) -> object:
+        return value if type(value) is bytes and len(value) == size else None
+
+    return read
+
+
 def _text(value: object) -> object:
     return value if isinstance(value, str) and value.strip() else None
 
@@ -312,11 +325,12 @@ class _Field:
 
 _TEXT = ("non-empty text", "متن ناتهی")
 _DATE = ("a date YYYY-MM-DD", "تاریخ به شکل YYYY-MM-DD")
+_HASH = ("a byte string of 28 bytes", "رشته بایتی ۲۸ بایتی")
 # date.fromisoformat alone also takes "20240131" and week dates; DESIGN §4 says YYYY-MM-DD.
 _DATE_READER = _matching("[0-9]{4}-[0-9]{2}-[0-9]{2}", date.fromisoformat)
 _IAT_READER = _uint(0)
 _ABSENT = object()
-# DESIGN §4: the "acd" map, key by key.
+# DESIGN §4: the "acd" map, key by key (key 12: docs/adr/0008-one-signature-per-version.md).
 _CODE = _matching("[0-9]{20}", _checked_code)
 _INSTITUTION = _matching("[1-9][0-9]{4}")
 _ISCED = _matching("[0-9]{2,4}")
@@ -332,6 +346,7 @@ _FIELDS: Final = {
     9: _Field("isced_code", _ISCED, "2-4 ASCII digits", "۲ تا ۴ رقم", optional=True),
     10: _Field("graduation_date", _DATE_READER, *_DATE),
     11: _Field("seminary_level", _uint(1, 4), "an integer 1-4", "عدد صحیح ۱ تا ۴", optional=True),
+    KEY_RECORD_HASH: _Field("record_hash", _bytes(RECORD_HASH_SIZE), *_HASH, optional=True),
 }
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -35,21 +35,25 @@ from sehat.core.record import Assurance
 from sehat.core.spreadsheet import safe_row
 from sehat.errors import Problem
 from sehat.importer.cells import cell_text
+from sehat.importer.garbage import BatchCollection
 from sehat.importer.headers import Header
 from sehat.importer.table import open_table
-from sehat.importer.workers import PooledEvidence, Workers
+from sehat.importer.workers import PooledEvidence, Prepared, Workers
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.services.id_checks import IdCheckCaller
 from sehat.services.issuance import Issuer, Submission
 from sehat.services.principal import Principal, Role
-from sehat.services.submissions import Checked
 from sehat.store import schema as t
 from sehat.store.tx import in_transaction
 
 BATCH = 1000
 RESULT_COLUMNS = ("row", "status", "code", "reasons")
 _PENDING = "PENDING_PRIOR"
+# A batch is written at the time its first versions were made for (a batch or two earlier)
+# unless it waited longer than this: log leaves stay in time order well within the audit's
+# slack (services/audit.py REORDER_SLACK).
+STALE_AFTER = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ class ImportOptions:
     id_checks: IdCheckCaller | None = None
     # Worker processes that validate and sign (importer/workers.py); 0: all in this process.
     workers: int = 0
+    # The process is the import's alone (the command line): garbage is collected between
+    # batches, not during them (importer/garbage.py).
+    own_process: bool = False
 
 
 @dataclass
@@ -134,14 +141,15 @@ def run_import(
         report.ignored_columns = table.header.ignored
         on_header(report)
         pool = stack.enter_context(Workers(evidence, options.workers)) if options.workers else None
+        collection = stack.enter_context(BatchCollection()) if options.own_process else None
         signer = PooledEvidence(evidence, pool) if pool else evidence
         out = stack.enter_context(partial.open("w", encoding="utf-8", newline=""))
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(RESULT_COLUMNS)
         chunks = _chunks(_rows(table.rows, table.header, options, reference), options.batch)
-        for chunk, checked in _checked_ahead(chunks, pool):
+        for chunk, at, prepared in _prepared_ahead(chunks, pool):
             for number, status, code, reasons, submission in _submit(
-                engine, reference, signer, chunk, key, options.id_checks, checked
+                engine, reference, signer, chunk, key, options.id_checks, at, prepared
             ):
                 writer.writerow(safe_row([number, status, code or "", _reasons_text(reasons)]))
                 report.counts[status] += 1
@@ -149,6 +157,8 @@ def run_import(
                     pending[number] = submission
             report.rows += len(chunk)
             on_progress(report.rows)
+            if collection is not None:
+                collection.batch_done()
     _settle(engine, partial, results, pending, report)
     return report
 
@@ -230,25 +240,26 @@ def _chunks(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
         yield chunk
 
 
-def _checked_ahead(
+def _prepared_ahead(
     chunks: Iterator[list[_Row]], pool: Workers | None
-) -> Iterator[tuple[list[_Row], list[Checked] | None]]:
-    """Each batch with its rows' validation from the workers, which stay a batch or two
-    ahead of the database (without workers: None, each row is validated as it is stored)."""
+) -> Iterator[tuple[list[_Row], datetime, list[Prepared] | None]]:
+    """Each batch with its time and its rows as the workers prepared them (validated, first
+    versions made ahead for that time), a batch or two ahead of the database; without
+    workers: None, each row is validated as it is stored."""
     if pool is None:
         for chunk in chunks:
-            yield chunk, None
+            yield chunk, datetime.now(UTC), None
         return
-    today = datetime.now(UTC).date()
-    ahead: deque[tuple[list[_Row], Future[list[Checked]]]] = deque()
+    ahead: deque[tuple[list[_Row], datetime, Future[list[Prepared]]]] = deque()
     for chunk in chunks:
-        ahead.append((chunk, pool.validate([r.raw for r in chunk if r.refused is None], today)))
+        at = datetime.now(UTC)
+        ahead.append((chunk, at, pool.prepare([r.raw for r in chunk if r.refused is None], at)))
         if len(ahead) > pool.processes:
-            done, future = ahead.popleft()
-            yield done, future.result()
+            done, done_at, future = ahead.popleft()
+            yield done, done_at, future.result()
     while ahead:
-        done, future = ahead.popleft()
-        yield done, future.result()
+        done, done_at, future = ahead.popleft()
+        yield done, done_at, future.result()
 
 
 _Result = tuple[int, str, str | None, list[dict[str, object]], str | None]
@@ -261,14 +272,21 @@ def _submit(
     chunk: list[_Row],
     key: str,
     id_checks: IdCheckCaller | None,
-    checked: list[Checked] | None = None,
+    at: datetime,
+    prepared: list[Prepared] | None = None,
 ) -> list[_Result]:
-    """Decide one batch; results in input order: (row, status, code, reasons, submission).
-    ``checked``: the stored rows' validation, done already by the workers."""
+    """Decide one batch at time ``at``; results in input order: (row, status, code, reasons,
+    submission). ``prepared``: the stored rows as the workers prepared them for ``at``."""
     stored = [row for row in chunk if row.refused is None]
-    validated: list[Checked | None] = list(checked) if checked is not None else [None] * len(stored)
+    ready: list[Prepared | tuple[None, None]] = (
+        list(prepared) if prepared is not None else [(None, None)] * len(stored)
+    )
     decided: dict[int, tuple[str, str | None, list[dict[str, object]], str | None]] = {}
     now = datetime.now(UTC)
+    if now - at < STALE_AFTER:
+        # The batch's own time, which the versions made ahead carry. (One held up longer
+        # gets the time it is written at; its versions are signed again.)
+        now = at
 
     def registrar_of(institution: str) -> Principal:
         return Principal(
@@ -278,8 +296,11 @@ def _submit(
     def work(conn: sa.Connection) -> None:
         decided.clear()
         subs = [
-            (str(row.raw["institution"]), Submission(row.raw, f"import-{key}-{row.number}", done))
-            for row, done in zip(stored, validated, strict=True)
+            (
+                str(row.raw["institution"]),
+                Submission(row.raw, f"import-{key}-{row.number}", checked, ahead),
+            )
+            for row, (checked, ahead) in zip(stored, ready, strict=True)
         ]
         issuer = Issuer(conn, reference, now, evidence, id_checks)
         for row, result in zip(stored, issuer.submit_mixed(registrar_of, subs), strict=True):

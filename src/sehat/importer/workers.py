@@ -1,14 +1,16 @@
 """The pure, heavy half of a large import in worker processes, so every core works.
 
 Reading a row into a validated record (core/record.py) and signing the versions a batch
-issues (two Ed25519 signatures, the CBOR and canonical JSON they cover, the seal) need no
-database and are most of the CPU time of a backfill. The main process keeps everything
-that must happen in order in one transaction — the ladder, codes, the writes, the log —
+issues (the signature, the CBOR and the record's canonical JSON it covers, the seal, the log
+entry) need no database and are most of the CPU time of a backfill. The main process keeps
+everything that must happen in order in one transaction — the ladder, the writes, the log —
 and hands the pure work to a pool:
 
-- validation runs one batch ahead: while the main process writes batch *k*, the workers
-  validate batch *k + 1*;
-- the versions of a batch are signed in as many slices as there are workers.
+- each batch is prepared a batch or two ahead: while the main process writes batch *k*, the
+  workers validate batch *k + 1* and make each valid record's first version ahead, code,
+  salt, signature and all (services/presigned.py), for the time batch *k + 1* will carry;
+- other versions a batch issues (waiting documents whose prior has arrived) are signed in
+  as many slices as there are workers.
 
 Workers are started with ``spawn`` (never ``fork``): the server imports over the API
 beside request threads, and a forked child would inherit their locks; and without
@@ -24,25 +26,32 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from datetime import date
+from datetime import datetime
 
 from sehat.core.record import check_record
+from sehat.importer.garbage import BatchCollection
 from sehat.keystore import KeyStore
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence, SignedVersion, VersionToSign
+from sehat.services.presigned import Presigned, presign
 from sehat.services.submissions import Checked
 from sehat.spawning import spawned_without_main
+
+# A record as a worker prepared it: validated, and when valid its first version made ahead.
+Prepared = tuple[Checked, Presigned | None]
 
 # Below this many versions a batch is signed in the main process: the round trip to the
 # workers would cost more than it saves.
 SIGN_IN_POOL_FROM = 64
 
 _worker: Evidence | None = None  # each worker process's own signer
+_collection = BatchCollection()  # a worker process is the import's alone
 
 
 def _start(keystore: KeyStore, reference: Reference, issuer: str) -> None:
     global _worker
     _worker = Evidence(keystore, reference, issuer)
+    _collection.__enter__()  # for the life of the process
     # A worker ends with the import that started it, even one killed with SIGKILL (which
     # leaves the pool no chance to stop it): it watches its parent's sentinel.
     parent = multiprocessing.parent_process()
@@ -55,18 +64,23 @@ def _end_with(sentinel: int) -> None:
     os._exit(1)
 
 
-def _validate(raws: Sequence[Mapping[str, object]], today: date) -> list[Checked]:
+def _prepare(raws: Sequence[Mapping[str, object]], at: datetime) -> list[Prepared]:
     assert _worker is not None
-    out: list[Checked] = []
+    out: list[Prepared] = []
+    today = at.date()
     for raw in raws:
         record, problems = check_record(raw, _worker.reference, today)
-        out.append((record, tuple(problems)))
+        ahead = presign(_worker, record, at) if record is not None else None
+        out.append(((record, tuple(problems)), ahead))
+    _collection.batch_done()
     return out
 
 
 def _sign(versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
     assert _worker is not None
-    return _worker.sign_all(versions, issued_at)
+    made = _worker.sign_all(versions, issued_at)
+    _collection.batch_done()
+    return made
 
 
 def default_workers() -> int:
@@ -95,10 +109,12 @@ class Workers:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def validate(self, raws: Sequence[Mapping[str, object]], today: date) -> Future[list[Checked]]:
-        """Every record of a batch checked, in order (a future: the caller goes on)."""
+    def prepare(self, raws: Sequence[Mapping[str, object]], at: datetime) -> Future[list[Prepared]]:
+        """Every record of a batch checked, and each valid one's first version made ahead
+        for a batch written at ``at`` (services/presigned.py); in order, as a future (the
+        caller goes on)."""
         with spawned_without_main():  # a worker may be started by this submit
-            return self._pool.submit(_validate, list(raws), today)
+            return self._pool.submit(_prepare, list(raws), at)
 
     def sign(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
         """:meth:`Evidence.sign_all` of ``versions`` in as many slices as there are workers."""

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from sehat.background import Background
 from sehat.core import retention
 from sehat.faults import describe, new_error_id
 from sehat.store import schema as t
@@ -225,7 +226,7 @@ def counts_total(conn: sa.Connection) -> int:
 
 
 class DailyCompaction:
-    """The server's daily run of :func:`compact`, on a thread of its own.
+    """The server's daily run of :func:`compact`, on a thread of its own (:attr:`worker`).
 
     The first run comes ``first_after`` seconds after start (plus up to a minute, so that
     several workers started together do not all start at once), then one a day. Several
@@ -244,47 +245,41 @@ class DailyCompaction:
     ):
         self._engine = engine
         self._days = days
-        self._first_after = first_after
-        self._every = every
         self._clock = clock or _utc_now
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.worker = Background(
+            "access-compaction",
+            self._once,
+            every=every,
+            first_after=first_after + random.uniform(0, min(60.0, first_after)),
+        )
         self.last: Compaction | None = None
 
     def start(self) -> None:
         """Start the thread (idempotent); nothing when retention is off (days 0)."""
-        if self._days > 0 and self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="access-compaction", daemon=True)
-            self._thread.start()
+        if self._days > 0:
+            self.worker.start()
 
-    def close(self) -> None:
+    def close(self, timeout: float = 10.0) -> None:
         """Stop after the batch in flight."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self.worker.stop(timeout)
 
-    def _run(self) -> None:
-        wait = self._first_after + random.uniform(0, min(60.0, self._first_after))
-        while not self._stop.wait(wait):
-            wait = self._every
-            try:
-                now = self._clock()
-                self.last = compact(self._engine, now=now, days=self._days, stop=self._stop)
-            except Exception as exc:  # the database away, or a bug: logged, tried tomorrow
-                log.warning(
-                    "access log compaction failed: error_id=%s %s", new_error_id(), describe(exc)
-                )
-                continue
-            log.info(
-                "access log compacted: %d public-tier rows folded over %d days, %d evidence "
-                "rows and %d counts past 10 years removed",
-                self.last.folded_rows,
-                len(self.last.folded),
-                self.last.expired_rows,
-                self.last.expired_counts,
+    def _once(self) -> None:
+        try:
+            now = self._clock()
+            self.last = compact(self._engine, now=now, days=self._days, stop=self.worker.stopping)
+        except Exception as exc:  # the database away, or a bug: logged, tried tomorrow
+            log.warning(
+                "access log compaction failed: error_id=%s %s", new_error_id(), describe(exc)
             )
+            return
+        log.info(
+            "access log compacted: %d public-tier rows folded over %d days, %d evidence "
+            "rows and %d counts past 10 years removed",
+            self.last.folded_rows,
+            len(self.last.folded),
+            self.last.expired_rows,
+            self.last.expired_counts,
+        )
 
 
 def _utc_now() -> datetime:

@@ -271,13 +271,21 @@ def _audit_documents(
             continue
         signed = bytes(row.cose)
         content_signature = bytes(row.content_signature)
+        salt = bytes(row.salt)
         problem = check_version(
-            signed, content_signature, row.content, row.version, reference, keys, ISSUER
+            signed,
+            content_signature,
+            row.content,
+            row.version,
+            reference,
+            keys,
+            ISSUER,
+            salt=salt,
         )
         if problem is not None:
             report.add(row.code, f"version {row.version}: {problem} (a changed field)")
         leaf = facts.versions.get((row.code, row.version))
-        digest = commitment(bytes(row.salt), signed, content_signature)
+        digest = commitment(salt, signed, content_signature)
         if leaf is None:
             report.add(row.code, f"version {row.version} has no leaf in the log (inserted)")
             continue

@@ -73,6 +73,7 @@ def signed_version(
             e.content_signature,
             e.kid,
             e.seal,
+            d.salt,
         )
         .join(t.document_versions, sa.and_(v.document_id == d.id, v.version == d.version))
         .join(t.version_evidence, e.version_id == v.id, isouter=True)
@@ -93,6 +94,7 @@ def signed_version(
         bytes(row.content_signature),
         row.content,
         row.version,
+        salt=bytes(row.salt),
         code=doc.code,
         kid=row.kid,
         stored_seal=bytes(row.seal) if row.seal is not None else None,

@@ -1,6 +1,12 @@
 """Evidence for every change (DESIGN §4): each document version is signed (COSE_Sign1 over its
-QR claims) by its domain's issuing key and recorded as a log leaf that commits to it with a
-per-document salt — in the same transaction as the change itself."""
+QR claims, which commit to the whole record by its salted hash) by its domain's issuing key
+and recorded as a log leaf that commits to it with a per-document salt — in the same
+transaction as the change itself.
+
+One signature per version since docs/adr/0008-one-signature-per-version.md: "acd" key 12 is
+the record's salted hash, and the stored content signature is empty. Versions signed before
+carry no key 12 and a content signature over the record, and are checked that way.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import cbor2
 import orjson
@@ -19,31 +25,50 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from sehat.background import Background
 from sehat.core import cose, qr
 from sehat.core.canonical import canonical_json
 from sehat.core.code import AuthCode
 from sehat.core.log_entry import Event, LogEvent
-from sehat.keystore import KeyRecord, KeyStatus, KeyStore, Purpose
+from sehat.core.record_hash import SALT_SIZE, record_hash
+from sehat.keystore import KeyRecord, KeySnapshot, KeyStatus, KeyStore, Purpose
 from sehat.reference.models import Reference
 from sehat.services import transparency
 from sehat.store import schema as t
 from sehat.store.bulk import insert_many
 
 ISSUER = "sehat.ir"
+# Keys cached longer than this are read again by whoever needs them (the command line, an
+# import); a server's refresher (:meth:`Evidence.refresher`) re-reads them every
+# KEY_REFRESH_EVERY seconds, so its requests find them fresh and never read the key store.
 KEY_REFRESH_SECONDS = 5.0
+KEY_REFRESH_EVERY = 2.0
 MEMO_SIZE = 200_000
 
 
 @dataclass(frozen=True)
 class SignedVersion:
     """A version's evidence as made by :meth:`Evidence.sign_all`: the key id, the COSE_Sign1
-    over its QR claims, the content signature, the log commitment and the registry's seal."""
+    over its QR claims, the content signature (empty since ADR 0008: the COSE_Sign1 covers
+    the record), the log commitment and the registry's seal."""
 
     kid: str
     signed: bytes
     content_signature: bytes
     commitment: bytes
     seal: bytes
+
+
+class MadeVersion(NamedTuple):
+    """A stored version with its evidence made: what :meth:`Evidence.sign_versions` logs
+    and stores."""
+
+    version_id: int
+    code: str
+    version: int
+    made: SignedVersion
+    leaf_input: bytes  # its log entry (core/log_entry.py)
+    event: Event = Event.ISSUE
 
 
 @dataclass(frozen=True)
@@ -58,8 +83,14 @@ class VersionToSign:
     event: Event = Event.ISSUE
 
 
-def qr_document(content: Mapping[str, Any], version: int, reference: Reference) -> qr.QrDocument:
-    """The "acd" document of a version's content (DESIGN §4)."""
+def qr_document(
+    content: Mapping[str, Any],
+    version: int,
+    reference: Reference,
+    record: bytes | None = None,
+) -> qr.QrDocument:
+    """The "acd" document of a version's content (DESIGN §4), with ``record`` (the record's
+    salted hash, :func:`sehat.core.record_hash.record_hash`) as key 12 when given."""
     latin = (
         f"{content.get('first_name_latin') or ''} {content.get('last_name_latin') or ''}".strip()
     )
@@ -76,6 +107,7 @@ def qr_document(content: Mapping[str, Any], version: int, reference: Reference) 
         isced_code=field.isced_f if field else None,
         graduation_date=date.fromisoformat(str(content["graduation_date"])),
         seminary_level=int(content["seminary_level"]) if content.get("seminary_level") else None,
+        record_hash=record,
     )
 
 
@@ -83,7 +115,8 @@ CONTENT_CONTEXT = b"sehat/content/v1\n"
 
 
 def content_bytes(content: Mapping[str, Any]) -> bytes:
-    """What the content signature covers: a context string and the content as JCS."""
+    """What the content signature of a version signed before ADR 0008 covers: a context
+    string and the content as JCS."""
     return CONTENT_CONTEXT + canonical_json(dict(content))
 
 
@@ -98,16 +131,24 @@ def seal(
     signed: bytes,
     content_signature: bytes,
     content: Mapping[str, Any],
+    salt: bytes,
 ) -> bytes:
     """HMAC-SHA256 under the registry's seal key over a signed version as stored.
 
-    Verification recomputes it (microseconds) instead of checking two Ed25519 signatures;
-    any change to the code, version, key id, signatures or a single content field changes
-    it, and it cannot be recomputed without the KEK. The content is serialised with sorted
-    keys by orjson: the same for the same JSON value whichever database returned it.
+    Verification recomputes it (microseconds) instead of checking the signature; any change
+    to the code, version, key id, signatures or a single content field changes it, and it
+    cannot be recomputed without the KEK. The content is serialised with sorted keys by
+    orjson: the same for the same JSON value whichever database returned it.
+
+    The document's salt is sealed too when there is no content signature (a version signed
+    since ADR 0008, whose signature covers the record through its salted hash); a version
+    signed before keeps the seal it was given, which never covered the salt.
     """
+    parts = [code.encode(), str(version).encode(), kid.encode(), signed, content_signature]
+    if not content_signature:
+        parts.append(salt)
     message = [SEAL_CONTEXT]
-    for part in (code.encode(), str(version).encode(), kid.encode(), signed, content_signature):
+    for part in parts:
         message.append(len(part).to_bytes(4, "big"))
         message.append(part)
     message.append(orjson.dumps(content, option=orjson.OPT_SORT_KEYS))
@@ -117,10 +158,11 @@ def seal(
 
 
 def commitment(salt: bytes, signed: bytes, content_signature: bytes) -> bytes:
-    """The log's commitment to a signed version: SHA-256(salt || COSE_Sign1 || content sig).
+    """The log's commitment to a signed version: SHA-256(salt || COSE_Sign1).
 
     The salt is random per document and never published, so nobody can confirm a guess of
-    the contents (name, birth date …) against the public log.
+    the contents (name, birth date …) against the public log. The content signature (of a
+    version signed before ADR 0008) is not part of it.
     """
     return hashlib.sha256(salt + signed).digest()
 
@@ -134,12 +176,46 @@ class Evidence:
         self.issuer = issuer
         self._keys: dict[int, tuple[KeyRecord, Any, float]] = {}
         self._verifying: tuple[float, dict[bytes, KeyRecord]] | None = None
+        self._snapshot: tuple[float, KeySnapshot] | None = None
         self._good: dict[bytes, dict[bytes, KeyRecord]] = {}
         self._kids: tuple[dict[bytes, KeyRecord], frozenset[str]] | None = None
 
+    def refresh(self) -> None:
+        """Read the key store once and replace the cached keys: each domain's active issuing
+        key and the verifying keys (the same objects while nothing changed, so what was
+        checked against them stays remembered)."""
+        now = time.monotonic()
+        keys = self.keystore.all()
+        self._snapshot = (now, KeySnapshot(tuple(keys), self.keystore))
+        verifying = _verifying_of(keys)
+        old = self._verifying
+        self._verifying = (now, old[1] if old is not None and old[1] == verifying else verifying)
+        signing: dict[int, tuple[KeyRecord, Any, float]] = {}
+        for key in keys:  # a domain's last active key signs, as in KeyStore.signing_key
+            active = key.purpose is Purpose.ISSUING and key.status is KeyStatus.ACTIVE
+            if active and key.domain is not None:
+                signing[key.domain] = (key, self.keystore.private(key), now)
+        self._keys = signing
+
+    def keys(self) -> KeySnapshot:
+        """Every key as last read (the log's and the root's too, for checkpoints and the
+        trust list); read again when older than KEY_REFRESH_SECONDS."""
+        found = self._snapshot
+        if found is None or time.monotonic() - found[0] > KEY_REFRESH_SECONDS:
+            self.refresh()
+            found = self._snapshot
+            assert found is not None
+        return found[1]
+
+    def refresher(self, every: float | None = None) -> Background:
+        """A thread re-reading the keys every ``every`` seconds (KEY_REFRESH_EVERY), so a
+        rotation or revocation reaches a running server while its requests only read what
+        is cached."""
+        return Background("signing-keys", self.refresh, every=every or KEY_REFRESH_EVERY)
+
     def _key(self, domain: int) -> tuple[KeyRecord, Any]:
-        """The domain's active issuing key, re-read every few seconds (rotation reaches
-        running servers without a restart; the hot path does not touch the disk)."""
+        """The domain's active issuing key, as cached; read again when older than
+        KEY_REFRESH_SECONDS (rotation reaches a process that runs no refresher too)."""
         now = time.monotonic()
         found = self._keys.get(domain)
         if found is None or now - found[2] > KEY_REFRESH_SECONDS:
@@ -148,31 +224,53 @@ class Evidence:
         return found[0], found[1]
 
     def sign_versions(
-        self, conn: sa.Connection, versions: Sequence[VersionToSign], now: datetime
+        self,
+        conn: sa.Connection,
+        versions: Sequence[VersionToSign],
+        now: datetime,
+        *,
+        made_ahead: Sequence[MadeVersion] = (),
     ) -> None:
-        """Sign each version with its domain's key and log it, in the caller's transaction."""
-        if not versions:
+        """Sign each version with its domain's key and log it, in the caller's transaction;
+        ``made_ahead``: versions signed already for this very time (services/presigned.py),
+        logged and stored the same way."""
+        if not versions and not made_ahead:
             return
         issued_at = int(now.timestamp())
-        rows: list[dict[str, Any]] = []
-        events: list[LogEvent] = []
-        for v, made in zip(versions, self.sign_all(versions, issued_at), strict=True):
-            rows.append(
-                {
-                    "seal": made.seal,
-                    "version_id": v.version_id,
-                    "cose": made.signed,
-                    "content_signature": made.content_signature,
-                    "kid": made.kid,
-                    "signed_at": now,
-                    "commitment": made.commitment,
-                }
+        made = list(made_ahead)
+        made.extend(
+            MadeVersion(
+                v.version_id,
+                v.code,
+                v.version,
+                signed,
+                LogEvent(
+                    v.event, now, v.code, v.version, signed.kid, signed.commitment
+                ).leaf_input(),
+                v.event,
             )
-            events.append(LogEvent(v.event, now, v.code, v.version, made.kid, made.commitment))
-        indices = transparency.append_events(conn, events, now)
-        for row, index in zip(rows, indices, strict=True):
-            row["leaf_index"] = index
-        insert_many(conn, t.version_evidence, rows)
+            for v, signed in zip(versions, self.sign_all(versions, issued_at), strict=True)
+        )
+        indices = transparency.append_entries(
+            conn, [(m.leaf_input, m.event, m.code, m.version) for m in made], now
+        )
+        insert_many(
+            conn,
+            t.version_evidence,
+            [
+                {
+                    "seal": m.made.seal,
+                    "version_id": m.version_id,
+                    "cose": m.made.signed,
+                    "content_signature": m.made.content_signature,
+                    "kid": m.made.kid,
+                    "signed_at": now,
+                    "commitment": m.made.commitment,
+                    "leaf_index": index,
+                }
+                for m, index in zip(made, indices, strict=True)
+            ],
+        )
 
     def sign_all(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
         """Every version's signatures, commitment and seal, in order (pure apart from reading
@@ -186,19 +284,28 @@ class Evidence:
 
     def sign(self, v: VersionToSign, issued_at: int) -> tuple[str, bytes, bytes, bytes]:
         """(kid, COSE_Sign1 over the QR claims, content signature, commitment) of a version,
-        signed with its domain's issuing key; pure apart from reading the key."""
+        signed with its domain's issuing key; pure apart from reading the key.
+
+        One signature (ADR 0008): the QR claims carry the record's salted hash as "acd" key
+        12, so the COSE_Sign1 covers every stored field; the content signature is empty.
+        """
         key, private = self._key(int(v.code[0]))
-        payload = qr.claims_payload(
-            qr_document(v.content, v.version, self.reference), self.issuer, issued_at
-        )
+        document = qr_document(v.content, v.version, self.reference, record_hash(v.salt, v.content))
+        payload = qr.claims_payload(document, self.issuer, issued_at)
         signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
-        content_signature = private.sign(content_bytes(v.content))
-        return key.kid, signed, content_signature, commitment(v.salt, signed, content_signature)
+        return key.kid, signed, b"", commitment(v.salt, signed, b"")
 
     def seal_of(self, v: VersionToSign, kid: str, signed: bytes, content_signature: bytes) -> bytes:
         """The registry's seal over a version just signed (see :func:`seal`)."""
         return seal(
-            self.keystore.seal_key, v.code, v.version, kid, signed, content_signature, v.content
+            self.keystore.seal_key,
+            v.code,
+            v.version,
+            kid,
+            signed,
+            content_signature,
+            v.content,
+            v.salt,
         )
 
     def log_status(
@@ -209,14 +316,14 @@ class Evidence:
         return index
 
     def forget_keys(self) -> None:
-        """Drop the cached keys: the next call reads the key store again (a running server
-        does this every few seconds by itself)."""
+        """Drop the cached keys: the next call reads the key store again."""
         self._keys.clear()
         self._verifying = None
 
     def verifying_keys(self) -> dict[bytes, KeyRecord]:
-        """Issuing keys by COSE kid, revoked ones excluded (re-read every few seconds, so a
-        revocation by `sehat keys revoke` reaches running servers)."""
+        """Issuing keys by COSE kid, revoked ones excluded, as cached; read again when older
+        than KEY_REFRESH_SECONDS, so a revocation by `sehat keys revoke` reaches every
+        process."""
         now = time.monotonic()
         if self._verifying is None or now - self._verifying[0] > KEY_REFRESH_SECONDS:
             self._verifying = (now, verifying_keys(self.keystore))
@@ -229,12 +336,13 @@ class Evidence:
         content: Mapping[str, Any],
         version: int,
         *,
+        salt: bytes,
         code: str | None = None,
         kid: str | None = None,
         stored_seal: bytes | None = None,
     ) -> str | None:
         """None when the stored version is exactly what was signed, by a key still trusted;
-        else what is wrong.
+        else what is wrong. ``salt`` is the document's (``documents.salt``).
 
         With a seal (``code``, ``kid`` and ``stored_seal`` given) the fast path: the key is
         still trusted and the seal matches (an HMAC, microseconds). Otherwise, and whenever
@@ -246,17 +354,32 @@ class Evidence:
         if sealed and kid in self._trusted_kids(keys):
             assert stored_seal is not None and code is not None and kid is not None
             expected = seal(
-                self.keystore.seal_key, code, version, kid, signed, content_signature, content
+                self.keystore.seal_key,
+                code,
+                version,
+                kid,
+                signed,
+                content_signature,
+                content,
+                salt,
             )
             if hmac.compare_digest(expected, stored_seal):
                 return None
         memo_key = hashlib.sha256(
-            signed + content_signature + orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+            b"".join(len(p).to_bytes(4, "big") + p for p in (signed, content_signature, salt))
+            + orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
         ).digest()
         if self._good.get(memo_key) is keys:
             return None
         problem = check_version(
-            signed, content_signature, content, version, self.reference, keys, self.issuer
+            signed,
+            content_signature,
+            content,
+            version,
+            self.reference,
+            keys,
+            self.issuer,
+            salt=salt,
         )
         if problem is None:
             if len(self._good) > MEMO_SIZE:
@@ -273,9 +396,13 @@ class Evidence:
 
 def verifying_keys(keystore: KeyStore) -> dict[bytes, KeyRecord]:
     """Issuing keys that may still vouch for what they signed, by COSE kid."""
+    return _verifying_of(keystore.all())
+
+
+def _verifying_of(keys: Sequence[KeyRecord]) -> dict[bytes, KeyRecord]:
     return {
         bytes.fromhex(k.kid): k
-        for k in keystore.all()
+        for k in keys
         if k.purpose is Purpose.ISSUING and k.status is not KeyStatus.REVOKED
     }
 
@@ -298,8 +425,16 @@ def check_version(
     reference: Reference,
     keys: Mapping[bytes, KeyRecord],
     issuer: str = ISSUER,
+    *,
+    salt: bytes,
 ) -> str | None:
-    """None when ``signed`` is a valid signature of exactly ``content``; else what is wrong."""
+    """None when ``signed`` is a valid signature of exactly ``content``; else what is wrong.
+
+    The signed "acd" map decides how the record is covered (ADR 0008): with key 12, that key
+    must be the salted hash of ``content`` under ``salt`` (the document's); without it (a
+    version signed before), ``content_signature`` must be the key's signature of
+    ``content``. Either way the QR's keys 1-11 must be what ``content`` gives.
+    """
     public: dict[bytes, Ed25519PublicKey] = {kid: _public(k) for kid, k in keys.items()}
     try:
         message = cose.verify1(signed, public)
@@ -311,14 +446,26 @@ def check_version(
         # DESIGN §4 key federation: a domain's key signs only its own domain's documents.
         return f"key {key.kid} of domain {key.domain} signed a document of domain {code[:1]}"
     claims = cbor2.loads(message.payload)
-    issued_at = claims.get(6) if isinstance(claims, dict) else None
+    issued_at = claims.get(qr.CLAIM_ISSUED_AT) if isinstance(claims, dict) else None
     if not isinstance(issued_at, int):
         return "the signed payload has no issued-at claim"
-    try:
-        _public(key).verify(content_signature, content_bytes(content))
-    except InvalidSignature:
-        return "the stored content differs from what was signed"
-    expected = qr.claims_payload(qr_document(content, version, reference), issuer, issued_at)
+    acd = claims.get(qr.CLAIM_DOCUMENT)
+    signed_hash = acd.get(qr.KEY_RECORD_HASH) if isinstance(acd, dict) else None
+    record: bytes | None = None
+    if signed_hash is None:
+        try:
+            _public(key).verify(content_signature, content_bytes(content))
+        except InvalidSignature:
+            return "the stored content differs from what was signed"
+    else:
+        if len(salt) != SALT_SIZE:
+            return f"the document's salt has {len(salt)} bytes, not {SALT_SIZE} (changed)"
+        record = record_hash(salt, content)
+        if signed_hash != record:
+            return "the stored content differs from what was signed (record hash, key 12)"
+    expected = qr.claims_payload(
+        qr_document(content, version, reference, record), issuer, issued_at
+    )
     if expected != message.payload:
         return "the stored content differs from what the QR signature covers"
     return None
@@ -334,17 +481,26 @@ class ResealReport:
 
 
 def reseal(conn: sa.Connection, evidence: Evidence, *, everything: bool = False) -> ResealReport:
-    """Give every signed version whose signatures check out a seal under the current KEK.
+    """Give every signed version that checks out (:func:`check_version`) a seal under the
+    current KEK.
 
     For rows signed before migration 0005 (no seal) and after a KEK change (every seal
-    stale): their verification goes back to the fast path. A version whose signatures do not
-    check out is never sealed; it is reported (the audit says more). Without ``everything``,
+    stale): their verification goes back to the fast path. A version that does not check
+    out is never sealed; it is reported (the audit says more). Without ``everything``,
     versions whose seal already matches are left alone.
     """
     e, v, d = t.version_evidence.c, t.document_versions.c, t.documents.c
     rows = conn.execute(
         sa.select(
-            e.version_id, e.cose, e.content_signature, e.kid, e.seal, v.version, v.content, d.code
+            e.version_id,
+            e.cose,
+            e.content_signature,
+            e.kid,
+            e.seal,
+            v.version,
+            v.content,
+            d.code,
+            d.salt,
         )
         .join(t.document_versions, v.id == e.version_id)
         .join(t.documents, d.id == v.document_id)
@@ -355,13 +511,20 @@ def reseal(conn: sa.Connection, evidence: Evidence, *, everything: bool = False)
     key = evidence.keystore.seal_key
     updates: list[dict[str, Any]] = []
     for r in rows:
-        signed, signature = bytes(r.cose), bytes(r.content_signature)
-        expected = seal(key, r.code, r.version, r.kid, signed, signature, r.content)
+        signed, signature, salt = bytes(r.cose), bytes(r.content_signature), bytes(r.salt)
+        expected = seal(key, r.code, r.version, r.kid, signed, signature, r.content, salt)
         if not everything and r.seal is not None and hmac.compare_digest(bytes(r.seal), expected):
             report.unchanged += 1
             continue
         problem = check_version(
-            signed, signature, r.content, r.version, evidence.reference, keys, evidence.issuer
+            signed,
+            signature,
+            r.content,
+            r.version,
+            evidence.reference,
+            keys,
+            evidence.issuer,
+            salt=salt,
         )
         if problem is None and r.content.get("code") != r.code:
             problem = "the stored version belongs to another document"

@@ -3,8 +3,8 @@ follows it while the same code as ``sehat import`` works through it.
 
 The upload is kept under the data directory (``imports/<id>/``) with its results beside
 it; the import's state lives in the database, so every worker process answers for it.
-Each runs in a thread of the process that took the upload; several may run at once. A
-process that stops mid-way leaves its import without progress: after
+Each runs in a thread of the process that took the upload (:class:`ImportThreads`); several
+may run at once. A process that stops mid-way leaves its import without progress: after
 :data:`STALE_AFTER` it reads ``interrupted``, and uploading the same file again carries on
 where it stopped (the rows already done are replayed, not issued twice).
 """
@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sehat.background import Background
 from sehat.core.record import Assurance
 from sehat.errors import IdCheckLimitError, InputError, NotFoundError
 from sehat.importer.run import ImportOptions, ImportReport, run_import
@@ -84,36 +85,61 @@ def record(
     )
 
 
-def start(
-    engine: sa.Engine,
-    reference: Reference,
-    evidence: Evidence,
-    upload: Path,
-    results: Path,
-    public_id: str,
-    institution: str,
-    assurance: Assurance,
-    caller: IdCheckCaller,
-) -> threading.Thread:
-    """Run the import in a thread of this process."""
-    thread = threading.Thread(
-        target=_run,
-        args=(
-            engine,
-            reference,
-            evidence,
-            upload,
-            results,
-            public_id,
-            institution,
-            assurance,
-            caller,
-        ),
-        name=f"import-{public_id[:8]}",
-        daemon=True,
-    )
-    thread.start()
-    return thread
+class Stopped(Exception):
+    """The server is stopping: the import ends after the batch just committed."""
+
+
+class ImportThreads:
+    """The imports this process runs, each on a thread of its own (sehat/background.py).
+
+    Stopped with the server between two batches: what was committed stays, and the import
+    reads ``interrupted`` after :data:`STALE_AFTER`, to be carried on by uploading the same
+    file again.
+    """
+
+    def __init__(self) -> None:
+        self._running: dict[str, Background] = {}
+        self._lock = threading.Lock()
+
+    def start(
+        self,
+        engine: sa.Engine,
+        reference: Reference,
+        evidence: Evidence,
+        upload: Path,
+        results: Path,
+        public_id: str,
+        institution: str,
+        assurance: Assurance,
+        caller: IdCheckCaller,
+    ) -> Background:
+        """Run the import in a thread of this process."""
+
+        def run() -> None:
+            _run(
+                engine,
+                reference,
+                evidence,
+                upload,
+                results,
+                public_id,
+                institution,
+                assurance,
+                caller,
+                worker.stopping,
+            )
+
+        worker = Background(f"import-{public_id[:8]}", run)
+        with self._lock:
+            self._running = {k: w for k, w in self._running.items() if w.alive()}
+            self._running[public_id] = worker
+            worker.start()
+        return worker
+
+    def workers(self) -> list[Background]:
+        """The imports still running."""
+        with self._lock:
+            return [w for w in self._running.values() if w.alive()]
 
 
 def _update(engine: sa.Engine, public_id: str, **values: Any) -> None:
@@ -141,6 +167,7 @@ def _run(
     institution: str,
     assurance: Assurance,
     caller: IdCheckCaller,
+    stopping: threading.Event,
 ) -> None:
     report = ImportReport(upload.name)
     try:
@@ -149,6 +176,8 @@ def _run(
 
         def progress(rows: int) -> None:
             _update(engine, public_id, rows_done=rows, counts=dict(report.counts))
+            if stopping.is_set():
+                raise Stopped
 
         report = run_import(
             engine,
@@ -169,6 +198,8 @@ def _run(
             counts=dict(report.counts),
             finished_at=datetime.now(UTC),
         )
+    except Stopped:
+        log.info("import %s stopped with the server after %d rows", public_id, report.rows)
     except (InputError, IdCheckLimitError) as exc:
         problems = (
             [p.as_dict() for p in exc.problems]

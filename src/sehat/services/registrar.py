@@ -12,7 +12,9 @@ from sehat.core.persian import to_persian_digits
 from sehat.errors import ConflictError, InputError, NotFoundError, Problem
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
+from sehat.services.issuance import Issuer
 from sehat.services.principal import Principal, Role
+from sehat.services.waiting import resolve_waiting
 from sehat.store import schema as t
 
 PAGE = 500
@@ -212,9 +214,6 @@ def decide_foreign(
     now: datetime,
 ) -> dict[str, Any]:
     """Approve (the waiting document issues) or decline a foreign prior degree."""
-    from sehat.services.issuance import Issuer
-    from sehat.services.waiting import resolve_waiting
-
     f = t.foreign_priors.c
     row = conn.execute(
         sa.select(f.id, f.domain, f.status, f.submission_id).where(f.public_id == foreign_id)

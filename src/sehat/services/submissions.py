@@ -1,7 +1,7 @@
 """A graduation submission on its way through issuing: as received (:class:`Submission`),
 and as it is decided (:class:`Item`); and what makes two submissions the same graduation.
 
-Shared by issuing (services/issuance.py) and the re-deciding of waiting submissions
+Shared by issuing (services/issuance/) and the re-deciding of waiting submissions
 (services/waiting.py).
 """
 
@@ -14,6 +14,7 @@ from sehat.core.ladder import Decision
 from sehat.core.persian import normalize_digits_field
 from sehat.core.record import GraduationRecord
 from sehat.errors import Problem
+from sehat.services.presigned import Presigned
 
 # A record already validated (core/record.check_record), e.g. in an import's worker process:
 # the record, or None and the problems that refused it.
@@ -27,6 +28,7 @@ class Submission:
     raw: Mapping[str, object]
     idempotency_key: str | None = None
     checked: Checked | None = None  # ``raw`` already validated
+    presigned: Presigned | None = None  # its first version made ahead (services/presigned.py)
 
 
 @dataclass

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from sehat.core import merkle
 from sehat.core.checkpoint import Checkpoint, sign_checkpoint
-from sehat.core.log_entry import LogEvent
+from sehat.core.log_entry import Event, LogEvent
 from sehat.core.persian import to_persian_digits
 from sehat.errors import InputError, Problem
-from sehat.keystore import KeyStore, Purpose
+from sehat.keystore import KeySource, Purpose
 from sehat.store import log_store
 from sehat.store import schema as t
 from sehat.store.upsert import insert_ignore
@@ -24,12 +24,20 @@ MAX_ENTRIES = 1000
 
 def append_events(conn: sa.Connection, events: Sequence[LogEvent], now: datetime) -> list[int]:
     """Append events in the caller's transaction; returns their leaf indices."""
-    return log_store.append(
-        conn, [(e.leaf_input(), e.event.value, e.code, e.version) for e in events], now
-    )
+    return append_entries(conn, [(e.leaf_input(), e.event, e.code, e.version) for e in events], now)
 
 
-def latest_checkpoint(conn: sa.Connection, keystore: KeyStore, origin: str, now: datetime) -> str:
+def append_entries(
+    conn: sa.Connection,
+    entries: Sequence[tuple[bytes, Event, str | None, int | None]],
+    now: datetime,
+) -> list[int]:
+    """Append entries whose leaf bytes are made already (``LogEvent.leaf_input``), with
+    their event, code and version, in the caller's transaction; returns their indices."""
+    return log_store.append(conn, [(leaf, e.value, code, v) for leaf, e, code, v in entries], now)
+
+
+def latest_checkpoint(conn: sa.Connection, keys: KeySource, origin: str, now: datetime) -> str:
     """The signed checkpoint of the current tree, made (and stored) when the tree has grown."""
     size = log_store.tree_size(conn)
     c = t.checkpoints.c
@@ -37,7 +45,7 @@ def latest_checkpoint(conn: sa.Connection, keystore: KeyStore, origin: str, now:
     if row is not None:
         return str(row.note)
     root = merkle.root(size, log_store.DbNodes(conn))
-    key, private = keystore.signing_key(Purpose.LOG)
+    key, private = keys.signing_key(Purpose.LOG)
     note = sign_checkpoint(Checkpoint(origin, size, root), origin, private)
     conn.execute(
         insert_ignore(conn, t.checkpoints).values(

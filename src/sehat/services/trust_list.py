@@ -14,7 +14,7 @@ import rfc8785
 from sehat.core.credential import trust_list_url, verification_method_id
 from sehat.core.data_integrity import datetime_stamp, multikey
 from sehat.core.note import NoteVerifier
-from sehat.keystore import KeyRecord, KeyStatus, KeyStore, Purpose, kid_of
+from sehat.keystore import KeyRecord, KeySource, KeyStatus, Purpose, kid_of
 
 FORMAT = "sehat-trust-list/1"
 
@@ -33,7 +33,7 @@ def _method(base_url: str, key: KeyRecord) -> dict[str, Any]:
     return method
 
 
-def build(keystore: KeyStore, origin: str, now: datetime, *, base_url: str) -> dict[str, Any]:
+def build(keystore: KeySource, origin: str, now: datetime, *, base_url: str) -> dict[str, Any]:
     """The signed trust list; ``base_url`` is the registry's public URL (the list's own URL
     is its ``id``).
 

@@ -16,7 +16,7 @@ from sehat.store import schema as t
 
 
 class Decider(Protocol):
-    """What re-deciding needs of the issuing step (services/issuance.Issuer is one): the
+    """What re-deciding needs of the issuing step (services/issuance/issuer.Issuer is one): the
     transaction, the reference data, the moment, and the ladder applied to a batch."""
 
     conn: sa.Connection

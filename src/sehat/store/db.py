@@ -11,7 +11,6 @@ fifth and its p99 tripled (bench/RESULTS.md, ADR 0004). PostgreSQL keeps it as a
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from alembic.script import ScriptDirectory
 
 from sehat.errors import InfrastructureError
 from sehat.store import schema
+from sehat.store.bulk import json_text
 from sehat.store.files import make_private_dir, make_private_file
 from sehat.store.integrity import FileCheck, check_files
 
@@ -113,16 +113,6 @@ def make_engine(
     return sa.create_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_serializer=json_text
     )
-
-
-def json_text(value: object) -> str:
-    """A JSON column's text: orjson (a bulk import writes three JSON values a row, and the
-    standard library's encoder was a tenth of its time); what orjson cannot encode (an
-    integer beyond 64 bits) goes to the standard library, which decides as before."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-    except TypeError:
-        return json.dumps(value)
 
 
 def access_engine(engine: sa.Engine) -> sa.Engine:

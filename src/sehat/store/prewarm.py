@@ -35,6 +35,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sehat.background import Background
+
 log = logging.getLogger(__name__)
 
 _CHUNK = 8 << 20  # bytes per read or map step: each step holds the interpreter lock briefly
@@ -96,21 +98,16 @@ class Prewarm:
         self.bytes_read = 0
         self.size = 0
         self.mapped: mmap.mmap | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self.worker = Background("prewarm", self._run)  # one step: the whole file
+        self._stop = self.worker.stopping
 
     def start(self) -> None:
         """Start warming in the background (idempotent)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="prewarm", daemon=True)
-            self._thread.start()
+        self.worker.start()
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> None:
         """Stop warming. The descriptor and the mapping stay the process's (module doc)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self.worker.stop(timeout)
 
     def progress(self) -> float:
         """The share of the file read so far (1.0 when done or skipped)."""

@@ -116,7 +116,8 @@ submissions = sa.Table(
     sa.Column("field_code", sa.String(20), nullable=False),
     sa.Column("program_type", sa.String(20), nullable=False, server_default=""),
     sa.Column("idempotency_key", sa.String(200), nullable=True),
-    sa.Column("status", sa.String(20), nullable=False, index=True),
+    # Looked up through ix_submissions_pending (status, person_id), below.
+    sa.Column("status", sa.String(20), nullable=False),
     sa.Column("reasons", Json, nullable=False),
     sa.Column("record", Json, nullable=False),
     sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=True, index=True),
@@ -164,7 +165,8 @@ documents = sa.Table(
     sa.Column("status_by_role", sa.String(20), nullable=True),
     sa.Column("prior_document_id", BigId, nullable=True),
     sa.Column("assurance", sa.String(20), nullable=False, server_default="born_digital"),
-    # Per-document random salt for the log's commitment (DESIGN §4); never published.
+    # Per-document random salt for the log's commitment and the QR's record hash (DESIGN §4,
+    # ADR 0008); never published.
     sa.Column("salt", sa.LargeBinary(32), nullable=False),
 )
 
@@ -276,15 +278,16 @@ version_evidence = sa.Table(
         autoincrement=False,
     ),
     sa.Column("cose", sa.LargeBinary, nullable=False),
-    # Ed25519 over the whole stored content (JCS): the QR carries only some fields, this
-    # signature covers every one, so any edit of the record shows.
+    # Versions signed before ADR 0008: Ed25519 over the whole stored content (JCS), as the
+    # QR carries only some fields. Since then empty: the QR's "acd" key 12 (the record's
+    # salted hash) makes its one signature cover every field.
     sa.Column("content_signature", sa.LargeBinary(64), nullable=False),
     sa.Column("kid", sa.String(16), nullable=False),
     sa.Column("signed_at", Timestamp, nullable=False),
     sa.Column("commitment", sa.LargeBinary(32), nullable=False),
     sa.Column("leaf_index", sa.BigInteger, nullable=False, unique=True),
     # HMAC under a key derived from the KEK over exactly what was signed and stored: lets
-    # verification confirm "unchanged since signed" without two Ed25519 checks per request.
+    # verification confirm "unchanged since signed" without an Ed25519 check per request.
     # NULL for rows signed before migration 0005 (they take the signature path).
     sa.Column("seal", sa.LargeBinary(32), nullable=True),
 )

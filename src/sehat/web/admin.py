@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from sehat.api.runtime import runtime
 from sehat.core.persian import normalize_digits_field
 from sehat.errors import InputError, PermissionDeniedError, Problem, SehatError
 from sehat.services import accounts, institutions
@@ -34,7 +35,7 @@ def _signin(request: Request, status: int = 200, error: str | None = None) -> HT
 
 
 def _page(request: Request, principal: Principal, status: int = 200, **extra: Any) -> HTMLResponse:
-    state = request.app.state
+    state = runtime(request)
     domain = principal.domain if principal.role is Role.DOMAIN_ADMIN else None
     with state.engine.connect() as conn:
         found = institutions.list_institutions(conn, domain)
@@ -139,7 +140,7 @@ def create_account(
         accounts.require_may_administer(principal, chosen, scope_domain)
         now = datetime.now(UTC)
         in_transaction(
-            request.app.state.engine,
+            runtime(request).engine,
             lambda c: accounts.create_account(
                 c,
                 chosen,
@@ -190,7 +191,7 @@ def create_token(
             )
             return token
 
-        token = in_transaction(request.app.state.engine, work)
+        token = in_transaction(runtime(request).engine, work)
     except SehatError as exc:
         return _refused(request, principal, "token", exc, values)
     return _page(request, principal, new_token=token)
@@ -205,7 +206,7 @@ def revoke_token(request: Request, token_id: str = Form(max_length=36)) -> Respo
         return refused
     try:
         in_transaction(
-            request.app.state.engine,
+            runtime(request).engine,
             lambda c: accounts.revoke_token(c, principal, token_id, datetime.now(UTC)),
         )
     except SehatError as exc:

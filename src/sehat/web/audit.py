@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from sehat.api.runtime import runtime
 from sehat.core.log_entry import parse_leaf
 from sehat.services import transparency
 from sehat.services.audit import run_audit
@@ -49,11 +50,12 @@ def _entry(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _page(request: Request, principal: Principal, status: int = 200, **extra: Any) -> HTMLResponse:
-    state = request.app.state
+    state = runtime(request)
     now = datetime.now(UTC)
+    keys = state.evidence.keys()
     note = in_transaction(
         state.engine,
-        lambda c: transparency.latest_checkpoint(c, state.keystore, state.settings.log_origin, now),
+        lambda c: transparency.latest_checkpoint(c, keys, state.settings.log_origin, now),
     )
     lines = note.split("\n")
     size = int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else 0
@@ -112,7 +114,7 @@ def audit_run(request: Request) -> Response:
         return _signin(request, 401)
     if not same_origin(request):
         return _page(request, principal, 403, error=words(lang_of(request))["bad_origin"])
-    state = request.app.state
+    state = runtime(request)
 
     def work() -> dict[str, Any]:
         with snapshot(state.engine) as conn:

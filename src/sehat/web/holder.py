@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from sehat.api.runtime import runtime
 from sehat.errors import GoneError, InputError, MissingPartError, SehatError
 from sehat.services import (
     access_log,
@@ -46,7 +47,7 @@ def _suffix(request: Request) -> str:
 
 
 def _me(request: Request, principal: Principal, status: int = 200, **extra: Any) -> HTMLResponse:
-    state = request.app.state
+    state = runtime(request)
     now = datetime.now(UTC)
     # The checks still queued go to the log first, on the buffer's own connection: flushed
     # from inside the connection below, the write would wait for this request's own lock
@@ -86,7 +87,7 @@ def me_page(request: Request) -> Response:
 def _signin(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
     """The holder's sign-in: a token, or (development and demo modes) a national ID and a
     one-time code; in production that second door says it is closed."""
-    door = "closed" if request.app.state.settings.production else "open"
+    door = "closed" if runtime(request).settings.production else "open"
     return render(request, "signin.html", status, nid_door=door, **extra)
 
 
@@ -94,13 +95,13 @@ def _signin(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
 def ask_code(request: Request, national_id: str = Form(max_length=40)) -> Response:
     """A one-time code for this national ID, printed to the server's log (never the ID)."""
     w = words(lang_of(request))
-    if request.app.state.settings.production:
+    if runtime(request).settings.production:
         return _signin(request, 403, nid_error=w["nid_closed"])
     if not same_origin(request):
         return _signin(request, 403, nid_error=w["bad_origin"])
     try:
         challenge = in_transaction(
-            request.app.state.engine,
+            runtime(request).engine,
             lambda c: sign_in_codes.request_code(c, national_id, datetime.now(UTC)),
         )
     except SehatError as exc:
@@ -124,12 +125,12 @@ def confirm_code(
 ) -> Response:
     """The right code signs the holder in (a holder token in the session cookie)."""
     w = words(lang_of(request))
-    if request.app.state.settings.production:
+    if runtime(request).settings.production:
         return _signin(request, 403, nid_error=w["nid_closed"])
     if not same_origin(request):
         return _signin(request, 403, nid_error=w["bad_origin"])
     outcome = in_transaction(
-        request.app.state.engine,
+        runtime(request).engine,
         lambda c: sign_in_codes.redeem(c, challenge, code, datetime.now(UTC)),
     )
     if isinstance(outcome, GoneError):
@@ -184,7 +185,7 @@ def make_share(
     if not same_origin(request):
         return _me(request, principal, 403, error=words(lang_of(request))["bad_origin"])
     lifetime = int(expires_in) if expires_in in LIFETIMES else 0
-    state = request.app.state
+    state = runtime(request)
     try:
         new = in_transaction(
             state.engine,
@@ -205,7 +206,7 @@ def revoke_share(request: Request, share_id: str) -> Response:
         # Not this holder's share: nothing to do; the list shows what is theirs.
         with contextlib.suppress(SehatError):
             in_transaction(
-                request.app.state.engine,
+                runtime(request).engine,
                 lambda c: shares.revoke(c, principal, share_id, datetime.now(UTC)),
             )
     return RedirectResponse("/me" + _suffix(request), status_code=303)
@@ -218,7 +219,7 @@ def my_qr(request: Request, code: str) -> Response:
     if principal is None:
         return RedirectResponse("/me" + _suffix(request), status_code=303)
     try:
-        with request.app.state.engine.connect() as conn:
+        with runtime(request).engine.connect() as conn:
             text = documents.qr_text(conn, principal, code)
     except SehatError:
         return Response(status_code=404, headers=NO_STORE)
@@ -232,7 +233,7 @@ def my_credential(request: Request, code: str) -> Response:
     principal = signed_in(request, Role.HOLDER)
     if principal is None:
         return RedirectResponse("/me" + _suffix(request), status_code=303)
-    state = request.app.state
+    state = runtime(request)
     try:
         with state.engine.connect() as conn:
             signed = credentials.verifiable_credential(
@@ -256,7 +257,7 @@ def my_certificate(request: Request, code: str) -> Response:
     principal = signed_in(request, Role.HOLDER)
     if principal is None:
         return RedirectResponse("/me" + _suffix(request), status_code=303)
-    state = request.app.state
+    state = runtime(request)
     try:
         with state.engine.connect() as conn:
             cert = certificate_pdf.certificate(

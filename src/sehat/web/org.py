@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sehat.api import bulk_csv
 from sehat.api.deps import client_address
+from sehat.api.runtime import runtime
 from sehat.core.persian import to_persian_digits
 from sehat.errors import IdCheckLimitError, InputError, Problem
 from sehat.services import bulk_verification
@@ -78,7 +79,7 @@ async def org_check(request: Request, file: UploadFile) -> Response:
     if not same_origin(request):
         return render(request, "org.html", 403, error=words(lang)["bad_origin"])
     raw = await file.read(MAX_FILE + 1)
-    state = request.app.state
+    state = runtime(request)
     try:
         if len(raw) > MAX_FILE:
             raise InputError(

@@ -19,6 +19,7 @@ from jinja2 import pass_context
 from starlette.concurrency import run_in_threadpool
 
 from sehat.api.deps import client_address, get_optional_principal
+from sehat.api.runtime import runtime
 from sehat.core.cose import CoseError
 from sehat.core.jalali import to_jalali
 from sehat.core.national_id import parse_national_id
@@ -123,7 +124,7 @@ async def verify_page(request: Request, code: str | None = None) -> HTMLResponse
     """Type or paste a code; the public answer in plain words."""
     if not code or not code.strip():
         return render(request, "verify.html", answer=None, code="")
-    state = request.app.state
+    state = runtime(request)
     found = await run_in_threadpool(
         look_up_with, state.public_read, state.reference, state.evidence, code[:80]
     )
@@ -138,7 +139,7 @@ def holder_page(
     request: Request, code: str = Form(max_length=80), national_id: str = Form(max_length=40)
 ) -> HTMLResponse:
     """The second step: the holder's national ID shows the details (DESIGN §5 limits apply)."""
-    state = request.app.state
+    state = runtime(request)
     lang = lang_of(request)
     try:
         who = get_optional_principal(request)
@@ -169,7 +170,7 @@ def holder_page(
 @router.get("/s/{token}", response_class=HTMLResponse)
 def share_page(request: Request, token: str) -> HTMLResponse:
     """What a holder's share link shows, as a page."""
-    state = request.app.state
+    state = runtime(request)
     lang = lang_of(request)
     try:
         viewer = get_optional_principal(request)
@@ -210,7 +211,7 @@ def _qr_texts(data: bytes) -> list[str]:
 async def qr_page(request: Request, image: UploadFile) -> HTMLResponse:
     """A photo or scan of a document's QR: its signature checked against the registry's
     keys, then the registry's current answer for its code."""
-    state = request.app.state
+    state = runtime(request)
     w = words(lang_of(request))
     data = await image.read(MAX_IMAGE + 1)
     if len(data) > MAX_IMAGE:

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from sehat.api.deps import client_address
+from sehat.api.runtime import runtime
 from sehat.core.jalali import to_jalali
 from sehat.core.record import validate_record
 from sehat.errors import IdCheckLimitError, InputError, PermissionDeniedError, SehatError
@@ -77,7 +78,7 @@ def _signin(request: Request, status: int = 200, error: str | None = None) -> HT
 
 def _options(request: Request, principal: Principal) -> dict[str, list[tuple[str, str]]]:
     """The choices of each select, in the page's language."""
-    ref = request.app.state.reference
+    ref = runtime(request).reference
     fa = lang_of(request) == "fa"
     w = words(lang_of(request))
     assert principal.institution is not None
@@ -109,7 +110,7 @@ def _record(values: dict[str, str], institution: str) -> dict[str, object]:
 
 
 def _queues(request: Request, principal: Principal) -> dict[str, Any]:
-    with request.app.state.engine.connect() as conn:
+    with runtime(request).engine.connect() as conn:
         return {
             "pending": registrar.pending(conn, principal, None),
             "holder_requests": holder_requests.for_institution(conn, principal, None, "OPEN"),
@@ -118,7 +119,7 @@ def _queues(request: Request, principal: Principal) -> dict[str, Any]:
 
 
 def _desk(request: Request, principal: Principal, status: int = 200, **extra: Any) -> HTMLResponse:
-    ref = request.app.state.reference
+    ref = runtime(request).reference
     assert principal.institution is not None
     institution = ref.institutions.get(principal.institution)
     return render(
@@ -144,7 +145,7 @@ def _prefill(request: Request, principal: Principal) -> dict[str, Any]:
     """The form filled from a graduate's request (``?request=``) or another institution's
     backfill request (``?backfill=``): what the request already says."""
     query = request.query_params
-    with request.app.state.engine.connect() as conn:
+    with runtime(request).engine.connect() as conn:
         if query.get("request"):
             for r in holder_requests.for_institution(conn, principal, None, "OPEN"):
                 if r["request_id"] == query["request"]:
@@ -220,7 +221,7 @@ def _check(request: Request, values: dict[str, str]) -> Response:
     assert principal.institution is not None
     raw = _record(values, principal.institution)
     try:
-        validate_record(raw, request.app.state.reference, today=datetime.now(UTC).date())
+        validate_record(raw, runtime(request).reference, today=datetime.now(UTC).date())
     except InputError as exc:
         return JSONResponse({"problems": by_field(request, exc.problems, _labels(request))})
     return JSONResponse({"problems": {}})
@@ -248,7 +249,7 @@ def _submit(
     if not same_origin(request):
         return _desk(request, principal, 403, error=words(lang_of(request))["bad_origin"], **keep)
     assert principal.institution is not None
-    state = request.app.state
+    state = runtime(request)
     raw = _record(values, principal.institution)
     now = datetime.now(UTC)
     caller = IdCheckCaller(
@@ -322,7 +323,7 @@ def _decline(request: Request, request_id: str, reason: str, step: Any) -> Respo
         return _desk(request, principal, 403, error=words(lang_of(request))["bad_origin"])
     try:
         in_transaction(
-            request.app.state.engine,
+            runtime(request).engine,
             lambda c: step(c, principal, request_id, reason, datetime.now(UTC)),
         )
     except SehatError as exc:
@@ -339,7 +340,7 @@ def _document_page(
     request: Request, principal: Principal, code: str, status: int = 200, **extra: Any
 ) -> HTMLResponse:
     try:
-        with request.app.state.engine.connect() as conn:
+        with runtime(request).engine.connect() as conn:
             doc = documents.details(conn, principal, code[:80])
     except SehatError as exc:
         status = 404
@@ -357,7 +358,7 @@ def _document_page(
         correctable=CORRECTABLE_FIELDS,
         labels=LABELS,
         errors=extra.pop("errors", {}),
-        ref=request.app.state.reference,
+        ref=runtime(request).reference,
         **extra,
     )
 
@@ -383,7 +384,7 @@ def _act(request: Request, code: str, action: str, step: Any) -> Response:
         return _document_page(
             request, principal, code, 403, errors={action: words(lang_of(request))["bad_origin"]}
         )
-    state = request.app.state
+    state = runtime(request)
     try:
         in_transaction(state.engine, lambda c: step(c, principal, datetime.now(UTC)))
     except SehatError as exc:
@@ -410,7 +411,7 @@ def revoke(
     note: str = Form(default="", max_length=2000),
 ) -> Response:
     """Revoke (final), with one of the API's reason codes."""
-    evidence = request.app.state.evidence
+    evidence = runtime(request).evidence
     return _act(
         request,
         code,
@@ -424,7 +425,7 @@ def suspend(
     request: Request, code: str = Form(max_length=80), note: str = Form(default="", max_length=2000)
 ) -> Response:
     """Suspend while under investigation."""
-    evidence = request.app.state.evidence
+    evidence = runtime(request).evidence
     return _act(
         request,
         code,
@@ -436,7 +437,7 @@ def suspend(
 @router.post(PATH + "/document/unsuspend", response_class=HTMLResponse)
 def unsuspend(request: Request, code: str = Form(max_length=80)) -> Response:
     """Lift a suspension this level may lift."""
-    evidence = request.app.state.evidence
+    evidence = runtime(request).evidence
     return _act(
         request,
         code,
@@ -454,7 +455,7 @@ def correct(
     reason: str = Form(default="", max_length=2000),
 ) -> Response:
     """A new version with one field corrected; the code stays, the history is kept."""
-    state = request.app.state
+    state = runtime(request)
     changes: dict[str, object] = {field: value.strip()} if field else {}
     return _act(
         request,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
+from sehat.api.runtime import runtime
 from sehat.errors import AuthenticationError
 from sehat.services.accounts import authenticate
 from sehat.services.principal import Principal, Role
@@ -23,7 +24,7 @@ def signed_in(request: Request, *roles: Role) -> Principal | None:
     if not token:
         return None
     try:
-        with request.app.state.engine.connect() as conn:
+        with runtime(request).engine.connect() as conn:
             principal = authenticate(conn, token, datetime.now(UTC))
     except AuthenticationError:
         return None
@@ -42,7 +43,7 @@ def refusal(request: Request, token: str, roles: tuple[Role, ...]) -> tuple[int,
     if not same_origin(request):
         return 403, "bad_origin"
     try:
-        with request.app.state.engine.connect() as conn:
+        with runtime(request).engine.connect() as conn:
             principal = authenticate(conn, token, datetime.now(UTC))
     except AuthenticationError:
         return 401, "bad_token"

@@ -23,6 +23,7 @@ from sehat.api.deps import (
     SettingsDep,
     client_address,
 )
+from sehat.api.runtime import runtime
 from sehat.core.record import Assurance
 from sehat.errors import ConflictError, InputError, Problem
 from sehat.importer.table import open_table
@@ -96,7 +97,9 @@ async def upload(
         settings.id_checks, tuple(subjects_of(principal, client_address(request)))
     )
     results = imports.results_path(settings.data_dir, public_id)
-    imports.start(engine, reference, evidence, path, results, public_id, institution, level, caller)
+    runtime(request).imports.start(
+        engine, reference, evidence, path, results, public_id, institution, level, caller
+    )
     return {"import_id": public_id, "state": "queued"}
 
 

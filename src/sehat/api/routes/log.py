@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from sehat.api.deps import EngineDep, KeyStoreDep, SettingsDep
+from sehat.api.deps import EngineDep, EvidenceDep, SettingsDep
 from sehat.api.shapes import refuses
 from sehat.services import transparency
 from sehat.store.tx import in_transaction
@@ -18,11 +18,12 @@ MAX_INDEX = 2**63 - 1
 
 
 @router.get("/checkpoint", response_class=PlainTextResponse)
-def checkpoint(engine: EngineDep, keystore: KeyStoreDep, settings: SettingsDep) -> str:
+def checkpoint(engine: EngineDep, evidence: EvidenceDep, settings: SettingsDep) -> str:
     """The latest checkpoint: a C2SP tlog-checkpoint body in a C2SP signed note (Ed25519)."""
     now = datetime.now(UTC)
+    keys = evidence.keys()  # as last read, off the request path
     return in_transaction(
-        engine, lambda c: transparency.latest_checkpoint(c, keystore, settings.log_origin, now)
+        engine, lambda c: transparency.latest_checkpoint(c, keys, settings.log_origin, now)
     )
 
 

@@ -25,6 +25,7 @@ from sehat.api.deps import (
     client_address,
     get_optional_principal,
 )
+from sehat.api.runtime import Runtime, runtime
 from sehat.api.shapes import NATIONAL_ID_RULE, code_schema, national_id_schema, refuses
 from sehat.core.national_id import parse_national_id
 from sehat.services import bulk_verification
@@ -65,11 +66,11 @@ async def verify(code: str, request: Request) -> Response:
         if "authorization" in request.headers
         else None
     )
-    body = await public_answer(request.app.state, code, who)
+    body = await public_answer(runtime(request), code, who)
     return Response(body, media_type="application/json")
 
 
-async def public_answer(state: Any, code: str, who: Principal | None) -> bytes:
+async def public_answer(state: Runtime, code: str, who: Principal | None) -> bytes:
     """The public answer for ``code`` as JSON bytes, its access queued for the log.
 
     Shared by the route above and by :class:`sehat.api.fastpath.PublicVerify`, which serves
@@ -85,7 +86,7 @@ async def public_answer(state: Any, code: str, who: Principal | None) -> bytes:
     return orjson.dumps(found.answer)
 
 
-def _look_up_public(state: Any, code: str) -> Found:
+def _look_up_public(state: Runtime, code: str) -> Found:
     return look_up_with(state.public_read, state.reference, state.evidence, code)
 
 

@@ -1,0 +1,64 @@
+"""A first version made and signed ahead, before the ladder decides: the import's shortcut.
+
+In a large import almost every row is issued at once. Its worker processes therefore draw
+each valid record's code and salt, build the version's content, sign it, seal it and
+compute its log entry while they validate (importer/workers.py) — all pure work, done on
+every core — and the writing process, which alone decides, only stores what they made.
+
+What was made ahead is used only as it was made: for a document issued in the very batch
+it was made for (its time is the batch's time, which the version's signature, its row and
+its log leaf all carry), with the code it was made with. A row that is not issued (waiting
+for its prior, refused, a replay) throws it away; so does a code that turns out to be taken
+(drawn again and signed then, in the writing process). Nothing made ahead is stored, signed
+or logged unless the ladder issues it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sehat.core import code as authcode
+from sehat.core.jalali import jalali_year_of
+from sehat.core.log_entry import Event, LogEvent
+from sehat.core.record import GraduationRecord
+from sehat.services.evidence import Evidence, SignedVersion, VersionToSign
+from sehat.store.bulk import JsonText, json_text
+
+SALT_BYTES = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Presigned:
+    """Version 1 of a document that the ladder may issue at ``at``, signed and sealed."""
+
+    at: datetime  # the batch's time: issued-at in the signature, the rows' and leaf's time
+    code: str
+    salt: bytes
+    content: JsonText  # the version's content (the record and its code), as stored
+    made: SignedVersion
+    leaf_input: bytes  # the log entry of its issue (core/log_entry.py)
+
+
+def new_salt() -> bytes:
+    """A document's random salt (DESIGN §4): its log commitment cannot be guessed from it."""
+    return secrets.token_bytes(SALT_BYTES)
+
+
+def new_code(institution: str, kind: int, at: datetime) -> str:
+    """A fresh random code for a document of ``institution`` issued at ``at``."""
+    return authcode.generate(
+        int(institution[0]), int(institution[1:]), jalali_year_of(at.date()), kind
+    )
+
+
+def presign(evidence: Evidence, record: GraduationRecord, at: datetime) -> Presigned:
+    """Make and sign version 1 of ``record``'s document as if issued at ``at``."""
+    code = new_code(record.institution, record.kind, at)
+    salt = new_salt()
+    content = record.content()
+    content["code"] = code
+    [made] = evidence.sign_all([VersionToSign(0, code, 1, content, salt)], int(at.timestamp()))
+    leaf = LogEvent(Event.ISSUE, at, code, 1, made.kid, made.commitment).leaf_input()
+    return Presigned(at, code, salt, JsonText(json_text(content)), made, leaf)

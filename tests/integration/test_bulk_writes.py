@@ -1,0 +1,90 @@
+"""Large writes (store/bulk.py): what goes in through the driver's executemany, or COPY on
+PostgreSQL, reads back exactly as an ordinary INSERT would have stored it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from sehat.store import bulk
+from sehat.store import schema as t
+from sehat.store.bulk import JsonText, insert_many, json_text
+
+
+def _rows(count: int, start: int = 0) -> list[dict[str, object]]:
+    now = datetime(2026, 12, 5, 10, 30, 15, 123456, tzinfo=UTC)
+    return [
+        {
+            "idx": start + i,
+            "leaf_input": bytes([i % 256]) * 40 + b"\x00\\\n\t",  # bytes COPY must escape
+            "event": "issue",
+            "code": None if i % 3 == 0 else f"{i:020d}",
+            "version": 1,
+            "created_at": now,
+        }
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [3, bulk.COPY_FROM + 7])  # statements, and COPY on PG
+def test_rows_read_back_as_written(engine: sa.Engine, count: int) -> None:
+    rows = _rows(count)
+    with engine.begin() as conn:
+        assert insert_many(conn, t.log_entries, rows) == count
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(t.log_entries).order_by(t.log_entries.c.idx)).all()
+    # (SQLite gives timestamps back without their zone; they are stored in UTC.)
+    assert [
+        {**dict(r._mapping), "created_at": r.created_at.replace(tzinfo=UTC)} for r in stored
+    ] == rows
+
+
+@pytest.mark.parametrize("count", [2, bulk.COPY_FROM + 1])
+def test_json_given_as_a_value_or_as_text_reads_back_the_same(
+    engine: sa.Engine, count: int
+) -> None:
+    now = datetime.now(UTC)
+    content = {"code": "1" * 20, "name": "زهرا «نیک‌نام»\n\\ \t", "courses": [{"grade": "19.5"}]}
+    with engine.begin() as conn:
+        # Versions need a document: the foreign keys are set aside for this transaction,
+        # which is rolled back (what is checked is the JSON column alone).
+        rows = [
+            {
+                "id": i + 1,
+                "document_id": i + 1,
+                "version": 1,
+                "content": JsonText(json_text(content)) if i % 2 else content,
+                "reason": "issued",
+                "created_at": now,
+                "created_by": "test",
+            }
+            for i in range(count)
+        ]
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            insert_many(conn, t.document_versions, rows)
+            read = conn.execute(sa.select(t.document_versions.c.content)).scalars().all()
+            conn.rollback()
+        else:
+            conn.exec_driver_sql("SET session_replication_role = replica")  # no FK triggers
+            insert_many(conn, t.document_versions, rows)
+            read = conn.execute(sa.select(t.document_versions.c.content)).scalars().all()
+            conn.exec_driver_sql("SET session_replication_role = DEFAULT")
+            conn.rollback()
+    assert read == [content] * count
+
+
+@pytest.mark.parametrize("count", [2, bulk.COPY_FROM + 1])
+def test_a_clash_fails_the_whole_write(engine: sa.Engine, count: int) -> None:
+    with engine.begin() as conn:
+        insert_many(conn, t.log_entries, _rows(1, start=count - 1))
+    # The driver's own error, as from any write through the driver (the rows are written
+    # past SQLAlchemy's statement layer).
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)), engine.begin() as conn:
+        insert_many(conn, t.log_entries, _rows(count))
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.log_entries)).scalar() == 1
