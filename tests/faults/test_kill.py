@@ -68,7 +68,6 @@ def test_kill_9_during_batch_submissions_loses_and_duplicates_nothing(
     tokens = make_tokens(engine)
     env = server_env(engine, tmp_path / "data")
     server = Server(env, tmp_path / "server.log", workers=2)
-    server.start()
     engine.dispose()
     rng = random.Random(42)
     batches = [
@@ -77,6 +76,7 @@ def test_kill_9_during_batch_submissions_loses_and_duplicates_nothing(
     ]
     first: dict[int, list[Any]] = {}
     try:
+        server.start()  # inside: a start that never gets ready is stopped too
         with ThreadPoolExecutor(1) as killer:
             for trial, batch in enumerate(batches):
                 kill = _kill_a_worker if trial < WORKER_KILLS else _kill_and_start_again
