@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -41,6 +42,38 @@ def _choose(page: Any, select_id: str, value: str) -> None:
 
 def _error(page: Any, name: str) -> str:
     return str(page.locator(f"#f-{name}-error").inner_text())
+
+
+def test_an_answer_about_the_form_as_it_was_never_shows_on_a_field_typed_since(
+    demo: Demo, page: Any
+) -> None:
+    page.clock.install()  # the page's timers run only when the test says
+    page.goto(demo.base + "/registrar")
+    page.keyboard.type(token(demo, "registrar", "--institution", "10001"))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#graduation-form")
+    page.clock.pause_at(datetime.now() + timedelta(seconds=5))
+    held: list[Any] = []
+    page.route("**/registrar/check", lambda route: held.append(route))  # each waits for us
+    page.focus("#f-last_name")
+    page.keyboard.type("رضایی")
+    page.keyboard.press("Tab")
+    page.clock.run_for(1)  # the check on leaving a field: sent with no birth date yet
+    page.wait_for_function("() => true")
+    deadline = time.monotonic() + 10
+    while not held:
+        assert time.monotonic() < deadline, "no check was sent"
+        page.wait_for_timeout(20)
+    page.focus("#f-birth_date")
+    page.keyboard.type("۱۳۷۵/۱۳/۰۱")  # touched now; its own check waits for a pause
+    with page.expect_response("**/registrar/check"):
+        held.pop().continue_()  # the answer about the old form: "birth date required"
+    page.wait_for_timeout(300)  # time for the page to show it, were it to
+    assert page.locator("#f-birth_date-error").is_hidden()
+    page.unroute("**/registrar/check")
+    page.clock.run_for(600)  # the pause after typing: the form as it is now is checked
+    page.wait_for_selector("#f-birth_date-error:not([hidden])")
+    assert "ماه" in _error(page, "birth_date")
 
 
 def test_a_registrar_submits_with_the_keyboard_sees_field_errors_then_revokes(

@@ -65,6 +65,9 @@
     if (name === "national_id" || name === "foreign_id") {
       touched.national_id = touched.foreign_id = true;
     }
+    // The form changed: an answer still on its way is about the form as it was, and would
+    // show a field just touched as it was before (e.g. "required" while it is being typed).
+    asked++;
     window.clearTimeout(timer);
     timer = window.setTimeout(check, event.type === "input" ? 500 : 0);
   }
