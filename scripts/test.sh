@@ -16,7 +16,9 @@ echo "== ruff"; .venv/bin/ruff check src tests bench scripts
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest"
 set +e
-.venv/bin/pytest -q -p no:cacheprovider "$@"
+# One test process per core, each test file whole in one of them (a file's tests share its
+# servers and fixtures); SEHAT_TEST_PROCESSES=0 runs them all in this process.
+.venv/bin/pytest -q -p no:cacheprovider -n "${SEHAT_TEST_PROCESSES:-auto}" --dist loadfile "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then echo "no tests ran: that is a failure"; exit 1; fi
