@@ -179,10 +179,13 @@ def _rows(
                     raw,
                     [
                         _institution_problem(
-                            f"the row is of institution {given}, not {options.institution} given "
-                            "with --institution",
+                            # The command line's --institution, or the registrar's own
+                            # institution over the API: worded for both.
+                            f"the row is of institution {given}; this import is for "
+                            f"institution {options.institution} only",
                             to_persian_digits(
-                                f"ردیف از موسسه {given} است نه {options.institution}"
+                                f"ردیف از موسسه {given} است؛ این ورود فقط برای موسسه "
+                                f"{options.institution} است"
                             ),
                         )
                     ],
