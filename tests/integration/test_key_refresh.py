@@ -19,6 +19,7 @@ from sehat.config import Settings
 from sehat.keystore import KeyRecord, KeyStore, Purpose
 from sehat.reference.loader import load_reference
 from sehat.services import evidence as evidence_module
+from sehat.services import signing as signing_module
 from sehat.services.evidence import Evidence
 
 from .api_helpers import KEK, P, Tokens, make_tokens
@@ -64,6 +65,7 @@ def test_requests_do_not_read_the_key_store_while_the_refresher_keeps_it_fresh(
     # Keys older than 0.3 s would be read again by the request itself; the refresher
     # re-reads them every 0.05 s.
     monkeypatch.setattr(evidence_module, "KEY_REFRESH_SECONDS", 0.3)
+    monkeypatch.setattr(signing_module, "KEY_REFRESH_SECONDS", 0.3)  # signing keys
     monkeypatch.setattr(evidence_module, "KEY_REFRESH_EVERY", 0.05)
     keystore = CountingKeyStore(tmp_path / "keys", KEK)
     keystore.ensure(datetime.now(UTC))
@@ -122,6 +124,7 @@ def test_without_a_refresher_keys_are_read_again_once_old(
     new = beside.create(Purpose.ISSUING, 1, datetime.now(UTC))
     assert evidence._key(1)[0] == old  # cached: read again only once old
     monkeypatch.setattr(evidence_module, "KEY_REFRESH_SECONDS", 0.0)
+    monkeypatch.setattr(signing_module, "KEY_REFRESH_SECONDS", 0.0)  # signing keys
     assert evidence._key(1)[0].kid == new.kid
     assert bytes.fromhex(old.kid) not in evidence.verifying_keys()
 

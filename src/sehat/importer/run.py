@@ -37,8 +37,9 @@ from sehat.errors import Problem
 from sehat.importer.cells import cell_text
 from sehat.importer.garbage import BatchCollection
 from sehat.importer.headers import Header
+from sehat.importer.pooled_evidence import PooledEvidence
 from sehat.importer.table import open_table
-from sehat.importer.workers import PooledEvidence, Prepared, Workers
+from sehat.importer.workers import Prepared, Workers
 from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.services.id_checks import IdCheckCaller

@@ -12,6 +12,9 @@ and hands the pure work to a pool:
 - other versions a batch issues (waiting documents whose prior has arrived) are signed in
   as many slices as there are workers.
 
+A worker imports no database code (services/signing.py signs without it): each is a
+process of its own, and what it does not import it does not hold in memory.
+
 Workers are started with ``spawn`` (never ``fork``): the server imports over the API
 beside request threads, and a forked child would inherit their locks; and without
 re-importing the command line (spawning.py). Each worker gets the key store (its directory
@@ -32,8 +35,8 @@ from sehat.core.record import check_record
 from sehat.importer.garbage import BatchCollection
 from sehat.keystore import KeyStore
 from sehat.reference.models import Reference
-from sehat.services.evidence import Evidence, SignedVersion, VersionToSign
 from sehat.services.presigned import Presigned, presign
+from sehat.services.signing import SignedVersion, Signer, VersionToSign
 from sehat.services.submissions import Checked
 from sehat.spawning import spawned_without_main
 
@@ -44,13 +47,13 @@ Prepared = tuple[Checked, Presigned | None]
 # workers would cost more than it saves.
 SIGN_IN_POOL_FROM = 64
 
-_worker: Evidence | None = None  # each worker process's own signer
+_worker: Signer | None = None  # each worker process's own signer
 _collection = BatchCollection()  # a worker process is the import's alone
 
 
 def _start(keystore: KeyStore, reference: Reference, issuer: str) -> None:
     global _worker
-    _worker = Evidence(keystore, reference, issuer)
+    _worker = Signer(keystore, reference, issuer)
     _collection.__enter__()  # for the life of the process
     # A worker ends with the import that started it, even one killed with SIGKILL (which
     # leaves the pool no chance to stop it): it watches its parent's sentinel.
@@ -91,7 +94,7 @@ def default_workers() -> int:
 class Workers:
     """A pool of worker processes for one import (a context manager)."""
 
-    def __init__(self, evidence: Evidence, processes: int) -> None:
+    def __init__(self, evidence: Signer, processes: int) -> None:
         self.processes = processes
         self._pool = ProcessPoolExecutor(
             processes,
@@ -117,7 +120,7 @@ class Workers:
             return self._pool.submit(_prepare, list(raws), at)
 
     def sign(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
-        """:meth:`Evidence.sign_all` of ``versions`` in as many slices as there are workers."""
+        """:meth:`Signer.sign_all` of ``versions`` in as many slices as there are workers."""
         size = -(-len(versions) // self.processes)
         with spawned_without_main():
             parts = [
@@ -125,16 +128,3 @@ class Workers:
                 for i in range(0, len(versions), size)
             ]
         return [made for part in parts for made in part.result()]
-
-
-class PooledEvidence(Evidence):
-    """An :class:`Evidence` whose batches of versions are signed by the workers."""
-
-    def __init__(self, evidence: Evidence, workers: Workers) -> None:
-        super().__init__(evidence.keystore, evidence.reference, evidence.issuer)
-        self._workers = workers
-
-    def sign_all(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
-        if len(versions) < SIGN_IN_POOL_FROM:
-            return super().sign_all(versions, issued_at)
-        return self._workers.sign(versions, issued_at)

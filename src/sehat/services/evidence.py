@@ -16,7 +16,7 @@ import hmac
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import cbor2
@@ -27,36 +27,50 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sehat.background import Background
 from sehat.core import cose, qr
-from sehat.core.canonical import canonical_json
-from sehat.core.code import AuthCode
 from sehat.core.log_entry import Event, LogEvent
 from sehat.core.record_hash import SALT_SIZE, record_hash
 from sehat.keystore import KeyRecord, KeySnapshot, KeyStatus, KeyStore, Purpose
 from sehat.reference.models import Reference
 from sehat.services import transparency
+from sehat.services.signing import (
+    CONTENT_CONTEXT,
+    ISSUER,
+    KEY_REFRESH_SECONDS,
+    SEAL_CONTEXT,
+    SignedVersion,
+    Signer,
+    VersionToSign,
+    commitment,
+    content_bytes,
+    qr_document,
+    seal,
+)
 from sehat.store import schema as t
 from sehat.store.bulk import insert_many
 
-ISSUER = "sehat.ir"
-# Keys cached longer than this are read again by whoever needs them (the command line, an
-# import); a server's refresher (:meth:`Evidence.refresher`) re-reads them every
-# KEY_REFRESH_EVERY seconds, so its requests find them fresh and never read the key store.
-KEY_REFRESH_SECONDS = 5.0
+__all__ = [  # what callers have always imported from here
+    "CONTENT_CONTEXT",
+    "ISSUER",
+    "SEAL_CONTEXT",
+    "Evidence",
+    "MadeVersion",
+    "SignedVersion",
+    "VersionToSign",
+    "check_version",
+    "commitment",
+    "content_bytes",
+    "qr_document",
+    "reseal",
+    "seal",
+    "verifying_keys",
+]
+
+KEY_REFRESH_EVERY = 2.0
+# A server's refresher (:meth:`Evidence.refresher`) re-reads the keys every
+# KEY_REFRESH_EVERY seconds, so its requests find them fresh and never read the key store;
+# keys cached longer than KEY_REFRESH_SECONDS are read again by whoever needs them.
 KEY_REFRESH_EVERY = 2.0
 MEMO_SIZE = 200_000
-
-
-@dataclass(frozen=True)
-class SignedVersion:
-    """A version's evidence as made by :meth:`Evidence.sign_all`: the key id, the COSE_Sign1
-    over its QR claims, the content signature (empty since ADR 0008: the COSE_Sign1 covers
-    the record), the log commitment and the registry's seal."""
-
-    kid: str
-    signed: bytes
-    content_signature: bytes
-    commitment: bytes
-    seal: bytes
 
 
 class MadeVersion(NamedTuple):
@@ -71,110 +85,11 @@ class MadeVersion(NamedTuple):
     event: Event = Event.ISSUE
 
 
-@dataclass(frozen=True)
-class VersionToSign:
-    """A stored document version that needs its signature and leaf."""
-
-    version_id: int
-    code: str
-    version: int
-    content: Mapping[str, Any]
-    salt: bytes
-    event: Event = Event.ISSUE
-
-
-def qr_document(
-    content: Mapping[str, Any],
-    version: int,
-    reference: Reference,
-    record: bytes | None = None,
-) -> qr.QrDocument:
-    """The "acd" document of a version's content (DESIGN §4), with ``record`` (the record's
-    salted hash, :func:`sehat.core.record_hash.record_hash`) as key 12 when given."""
-    latin = (
-        f"{content.get('first_name_latin') or ''} {content.get('last_name_latin') or ''}".strip()
-    )
-    field = reference.fields.get(str(content.get("field_code") or ""))
-    return qr.QrDocument(
-        code=AuthCode(str(content["code"])),
-        version=version,
-        holder_name=f"{content['first_name']} {content['last_name']}",
-        holder_name_latin=latin or None,
-        birth_date=date.fromisoformat(str(content["birth_date"])),
-        kind=int(content["kind"]),
-        institution=str(content["institution"]),
-        field_of_study=str(content.get("field_name") or (field.name_fa if field else "")),
-        isced_code=field.isced_f if field else None,
-        graduation_date=date.fromisoformat(str(content["graduation_date"])),
-        seminary_level=int(content["seminary_level"]) if content.get("seminary_level") else None,
-        record_hash=record,
-    )
-
-
-CONTENT_CONTEXT = b"sehat/content/v1\n"
-
-
-def content_bytes(content: Mapping[str, Any]) -> bytes:
-    """What the content signature of a version signed before ADR 0008 covers: a context
-    string and the content as JCS."""
-    return CONTENT_CONTEXT + canonical_json(dict(content))
-
-
-SEAL_CONTEXT = b"sehat/seal/v1\n"
-
-
-def seal(
-    key: bytes,
-    code: str,
-    version: int,
-    kid: str,
-    signed: bytes,
-    content_signature: bytes,
-    content: Mapping[str, Any],
-    salt: bytes,
-) -> bytes:
-    """HMAC-SHA256 under the registry's seal key over a signed version as stored.
-
-    Verification recomputes it (microseconds) instead of checking the signature; any change
-    to the code, version, key id, signatures or a single content field changes it, and it
-    cannot be recomputed without the KEK. The content is serialised with sorted keys by
-    orjson: the same for the same JSON value whichever database returned it.
-
-    The document's salt is sealed too when there is no content signature (a version signed
-    since ADR 0008, whose signature covers the record through its salted hash); a version
-    signed before keeps the seal it was given, which never covered the salt.
-    """
-    parts = [code.encode(), str(version).encode(), kid.encode(), signed, content_signature]
-    if not content_signature:
-        parts.append(salt)
-    message = [SEAL_CONTEXT]
-    for part in parts:
-        message.append(len(part).to_bytes(4, "big"))
-        message.append(part)
-    message.append(orjson.dumps(content, option=orjson.OPT_SORT_KEYS))
-    # One call into OpenSSL: on the busiest path, a dozen hmac.update calls cost more in
-    # Python than the hash itself.
-    return hmac.digest(key, b"".join(message), "sha256")
-
-
-def commitment(salt: bytes, signed: bytes, content_signature: bytes) -> bytes:
-    """The log's commitment to a signed version: SHA-256(salt || COSE_Sign1).
-
-    The salt is random per document and never published, so nobody can confirm a guess of
-    the contents (name, birth date …) against the public log. The content signature (of a
-    version signed before ADR 0008) is not part of it.
-    """
-    return hashlib.sha256(salt + signed).digest()
-
-
-class Evidence:
+class Evidence(Signer):
     """Signs versions and logs events; one per process (it holds unsealed keys in memory)."""
 
     def __init__(self, keystore: KeyStore, reference: Reference, issuer: str = ISSUER) -> None:
-        self.keystore = keystore
-        self.reference = reference
-        self.issuer = issuer
-        self._keys: dict[int, tuple[KeyRecord, Any, float]] = {}
+        super().__init__(keystore, reference, issuer)
         self._verifying: tuple[float, dict[bytes, KeyRecord]] | None = None
         self._snapshot: tuple[float, KeySnapshot] | None = None
         self._good: dict[bytes, dict[bytes, KeyRecord]] = {}
@@ -212,16 +127,6 @@ class Evidence:
         rotation or revocation reaches a running server while its requests only read what
         is cached."""
         return Background("signing-keys", self.refresh, every=every or KEY_REFRESH_EVERY)
-
-    def _key(self, domain: int) -> tuple[KeyRecord, Any]:
-        """The domain's active issuing key, as cached; read again when older than
-        KEY_REFRESH_SECONDS (rotation reaches a process that runs no refresher too)."""
-        now = time.monotonic()
-        found = self._keys.get(domain)
-        if found is None or now - found[2] > KEY_REFRESH_SECONDS:
-            key, private = self.keystore.signing_key(Purpose.ISSUING, domain)
-            found = self._keys[domain] = (key, private, now)
-        return found[0], found[1]
 
     def sign_versions(
         self,
@@ -270,42 +175,6 @@ class Evidence:
                 }
                 for m, index in zip(made, indices, strict=True)
             ],
-        )
-
-    def sign_all(self, versions: Sequence[VersionToSign], issued_at: int) -> list[SignedVersion]:
-        """Every version's signatures, commitment and seal, in order (pure apart from reading
-        the keys; a large import does this in worker processes: importer/workers.py)."""
-        out: list[SignedVersion] = []
-        for v in versions:
-            kid, signed, content_signature, digest = self.sign(v, issued_at)
-            seal_ = self.seal_of(v, kid, signed, content_signature)
-            out.append(SignedVersion(kid, signed, content_signature, digest, seal_))
-        return out
-
-    def sign(self, v: VersionToSign, issued_at: int) -> tuple[str, bytes, bytes, bytes]:
-        """(kid, COSE_Sign1 over the QR claims, content signature, commitment) of a version,
-        signed with its domain's issuing key; pure apart from reading the key.
-
-        One signature (ADR 0008): the QR claims carry the record's salted hash as "acd" key
-        12, so the COSE_Sign1 covers every stored field; the content signature is empty.
-        """
-        key, private = self._key(int(v.code[0]))
-        document = qr_document(v.content, v.version, self.reference, record_hash(v.salt, v.content))
-        payload = qr.claims_payload(document, self.issuer, issued_at)
-        signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
-        return key.kid, signed, b"", commitment(v.salt, signed, b"")
-
-    def seal_of(self, v: VersionToSign, kid: str, signed: bytes, content_signature: bytes) -> bytes:
-        """The registry's seal over a version just signed (see :func:`seal`)."""
-        return seal(
-            self.keystore.seal_key,
-            v.code,
-            v.version,
-            kid,
-            signed,
-            content_signature,
-            v.content,
-            v.salt,
         )
 
     def log_status(

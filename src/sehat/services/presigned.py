@@ -23,8 +23,8 @@ from sehat.core import code as authcode
 from sehat.core.jalali import jalali_year_of
 from sehat.core.log_entry import Event, LogEvent
 from sehat.core.record import GraduationRecord
-from sehat.services.evidence import Evidence, SignedVersion, VersionToSign
-from sehat.store.bulk import JsonText, json_text
+from sehat.services.signing import SignedVersion, Signer, VersionToSign
+from sehat.store.json_text import JsonText, json_text
 
 SALT_BYTES = 16
 
@@ -53,7 +53,7 @@ def new_code(institution: str, kind: int, at: datetime) -> str:
     )
 
 
-def presign(evidence: Evidence, record: GraduationRecord, at: datetime) -> Presigned:
+def presign(evidence: Signer, record: GraduationRecord, at: datetime) -> Presigned:
     """Make and sign version 1 of ``record``'s document as if issued at ``at``."""
     code = new_code(record.institution, record.kind, at)
     salt = new_salt()

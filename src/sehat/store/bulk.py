@@ -12,36 +12,19 @@ connection, inside its transaction.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from sehat.store.json_text import JsonText, json_text
 from sehat.store.upsert import insert_ignore
 
+__all__ = ["JsonText", "execute_many", "insert_many", "json_text"]
+
 Processor = Callable[[Any], Any] | None
-
-
-def json_text(value: object) -> str:
-    """A JSON column's text: orjson (a bulk import writes three JSON values a row, and the
-    standard library's encoder was a tenth of its time); what orjson cannot encode (an
-    integer beyond 64 bits) goes to the standard library, which decides as before."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-    except TypeError:
-        return json.dumps(value)
-
-
-class JsonText(str):
-    """A JSON column's value already serialised (by :func:`json_text`, e.g. in an
-    import's worker process): written as it is, without the column's JSON encoding. Both
-    dialects take it — SQLite stores the text, PostgreSQL casts it (``::JSONB``)."""
-
-    __slots__ = ()
 
 
 @functools.lru_cache(maxsize=256)

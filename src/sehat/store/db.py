@@ -24,9 +24,9 @@ from alembic.script import ScriptDirectory
 
 from sehat.errors import InfrastructureError
 from sehat.store import schema
-from sehat.store.bulk import json_text
 from sehat.store.files import make_private_dir, make_private_file
 from sehat.store.integrity import FileCheck, check_files
+from sehat.store.json_text import json_text
 
 MMAP_SIZE = 1 << 40  # as much as the SQLite library allows
 ACCESS_SCHEMA = "access"  # the name the access log's own file is attached under (SQLite)
