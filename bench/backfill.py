@@ -15,8 +15,10 @@ time; ``--peer 0`` skips it).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -78,6 +80,52 @@ def _cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
+class _WorkerPeaks:
+    """The peak resident memory of each worker process, read from /proc while they run.
+
+    ``RUSAGE_CHILDREN``'s figure is no measure of a worker: a spawned child is forked from
+    this process before it runs a fresh interpreter, and for that instant it counts this
+    process's whole resident size as its own. ``VmHWM`` starts afresh at the exec.
+    """
+
+    def __init__(self) -> None:
+        self.peaks: dict[int, int] = {}  # pid -> kB
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _WorkerPeaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = str(os.getpid())
+        while not self._stop.wait(1.0):  # VmHWM is the kernel's high-water mark: no peak is missed
+            for status in Path("/proc").glob("[0-9]*/status"):
+                try:
+                    text = status.read_text()
+                    cmdline = (status.parent / "cmdline").read_bytes()
+                except OSError:
+                    continue  # ended meanwhile
+                fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+                if fields.get("PPid", "").strip() != me or b"multiprocessing" not in cmdline:
+                    continue
+                peak = int(fields.get("VmHWM", "0 kB").split()[0])
+                pid = int(status.parent.name)
+                self.peaks[pid] = max(peak, self.peaks.get(pid, 0))
+
+    @property
+    def total_mb(self) -> float:
+        return sum(self.peaks.values()) / 1024
+
+    @property
+    def largest_mb(self) -> float:
+        return max(self.peaks.values(), default=0) / 1024
+
+
 def _ed25519_rate(seconds: float = 2.0) -> float:
     key = Ed25519PrivateKey.generate()
     message = b"x" * 400
@@ -115,19 +163,19 @@ def main() -> None:
                 sync_key_events(conn, keystore, now)
             started = time.perf_counter()
             cpu_before = _cpu()
-            report = run_import(
-                engine,
-                reference,
-                Evidence(keystore, reference),
-                source,
-                folder / "results.csv",
-                ImportOptions(batch=args.batch, workers=args.workers, own_process=True),
-            )
+            with _WorkerPeaks() as workers:
+                report = run_import(
+                    engine,
+                    reference,
+                    Evidence(keystore, reference),
+                    source,
+                    folder / "results.csv",
+                    ImportOptions(batch=args.batch, workers=args.workers, own_process=True),
+                )
             seconds = time.perf_counter() - started
             cpu_main, cpu_workers = (a - b for a, b in zip(_cpu(), cpu_before, strict=True))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # The largest finished child's peak (the workers; before any peer run, which also counts).
-    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    worker_mb = workers.largest_mb
     anon = _status_kb("RssAnon") / 1024
     backend = "PostgreSQL" if args.postgres else "SQLite"
     rate = report.rows / seconds
@@ -143,8 +191,9 @@ def main() -> None:
     )
     if args.workers:
         print(
-            f"  each worker's peak RSS at most {worker_mb:.0f} MB: the import's processes together "
-            f"at most {peak_mb + args.workers * worker_mb:.0f} MB"
+            f"  each worker's peak RSS at most {worker_mb:.0f} MB ({len(workers.peaks)} child "
+            f"processes, the pool's resource tracker included): the import's processes together "
+            f"at most {peak_mb + workers.total_mb:.0f} MB"
         )
     per_row = 1e6 / max(report.rows, 1)
     print(
