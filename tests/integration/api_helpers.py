@@ -16,7 +16,7 @@ from sehat.reference.loader import load_reference
 from sehat.services import accounts
 from sehat.services.principal import Role
 
-from .registry_helpers import EVIDENCE, Places, new_national_id, places
+from .registry_helpers import EVIDENCE, Places, new_national_id, places, record
 
 REF = load_reference()
 P: Places = places(REF)
@@ -78,3 +78,12 @@ def make_tokens(engine: sa.Engine) -> Tokens:
             token, _ = accounts.create_token(conn, account, now)
             headers[name] = {"Authorization": f"Bearer {token}"}
     return Tokens(**headers, holder_national_id=holder_nid)  # type: ignore[arg-type]
+
+
+def issue_bachelor(client: TestClient, tok: Tokens) -> str:
+    """Issue one bachelor's degree of university A's through the API; its code."""
+    body = client.post(
+        "/api/v1/graduations", json=record(P.uni_a, 2, P.field_science), headers=tok.registrar_a
+    ).json()
+    assert body["status"] == "ISSUED", body
+    return str(body["code"])

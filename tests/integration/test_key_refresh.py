@@ -22,8 +22,7 @@ from sehat.services import evidence as evidence_module
 from sehat.services import signing as signing_module
 from sehat.services.evidence import Evidence
 
-from .api_helpers import KEK, P, Tokens, make_tokens
-from .registry_helpers import record
+from .api_helpers import KEK, Tokens, issue_bachelor, make_tokens
 
 
 class CountingKeyStore(KeyStore):
@@ -45,14 +44,6 @@ def _client(engine: sa.Engine, keystore: KeyStore, tmp_path: Path) -> TestClient
     return TestClient(create_app(settings, engine=engine, keystore=keystore))
 
 
-def _issue(client: TestClient, tok: Tokens) -> str:
-    body = client.post(
-        "/api/v1/graduations", json=record(P.uni_a, 2, P.field_science), headers=tok.registrar_a
-    ).json()
-    assert body["status"] == "ISSUED", body
-    return str(body["code"])
-
-
 def _holder_check(client: TestClient, tok: Tokens, code: str) -> str:
     # The holder tier checks the signatures themselves (the verifying keys), not only the seal.
     answer = client.get(f"/api/v1/verify/{code}", headers=tok.verifier).json()
@@ -72,13 +63,13 @@ def test_requests_do_not_read_the_key_store_while_the_refresher_keeps_it_fresh(
     client = _client(engine, keystore, tmp_path)
     tok = make_tokens(engine)  # once the app has added the reference institutions
     with client:
-        code = _issue(client, tok)
+        code = issue_bachelor(client, tok)
         time.sleep(0.6)  # past KEY_REFRESH_SECONDS: stale had nobody refreshed them
         keystore.reads.clear()
         for _ in range(3):
             assert _holder_check(client, tok, code) == "VALID"
             assert client.get(f"/api/v1/verify/{code}").json()["status"] == "VALID"
-            _issue(client, tok)
+            issue_bachelor(client, tok)
             # The log's key signs a checkpoint, the root key the trust list: cached too.
             assert client.get("/api/v1/log/checkpoint").status_code == 200
             assert client.get("/api/v1/trust-list").json()["root_kid"]
@@ -94,7 +85,7 @@ def test_a_revocation_reaches_a_running_server(engine: sa.Engine, tmp_path: Path
     client = _client(engine, keystore, tmp_path)
     tok = make_tokens(engine)  # once the app has added the reference institutions
     with client:
-        code = _issue(client, tok)
+        code = issue_bachelor(client, tok)
         assert _holder_check(client, tok, code) == "VALID"
         # `sehat keys revoke` in another process: a key store of its own, same files.
         beside = KeyStore(tmp_path / "keys", KEK)
@@ -108,7 +99,7 @@ def test_a_revocation_reaches_a_running_server(engine: sa.Engine, tmp_path: Path
             time.sleep(0.1)
         assert client.get(f"/api/v1/verify/{code}").json()["status"] == "TAMPERED"
         # And what it issues now is signed with the new key, and verifies.
-        assert _holder_check(client, tok, _issue(client, tok)) == "VALID"
+        assert _holder_check(client, tok, issue_bachelor(client, tok)) == "VALID"
 
 
 def test_without_a_refresher_keys_are_read_again_once_old(

@@ -22,8 +22,8 @@ from sehat.services.audit import run_audit
 from sehat.services.evidence import Evidence, VersionToSign
 from sehat.store import schema as t
 
-from .api_helpers import P, Tokens, make_client, make_tokens
-from .registry_helpers import EVIDENCE, record
+from .api_helpers import Tokens, issue_bachelor, make_client, make_tokens
+from .registry_helpers import EVIDENCE
 
 ORIGIN = "sehat.example/log"
 d, v, e = t.documents.c, t.document_versions.c, t.version_evidence.c
@@ -32,14 +32,6 @@ d, v, e = t.documents.c, t.document_versions.c, t.version_evidence.c
 @pytest.fixture
 def api(engine: sa.Engine, tmp_path: Path) -> tuple[TestClient, Tokens]:
     return make_client(engine, tmp_path), make_tokens(engine)
-
-
-def _issue(client: TestClient, tok: Tokens) -> str:
-    body = client.post(
-        "/api/v1/graduations", json=record(P.uni_a, 2, P.field_science), headers=tok.registrar_a
-    ).json()
-    assert body["status"] == "ISSUED", body
-    return str(body["code"])
 
 
 def _status(client: TestClient, code: str) -> str:
@@ -111,7 +103,7 @@ def test_a_new_version_has_one_signature_whose_key_12_is_the_salted_record_hash(
     api: tuple[TestClient, Tokens], engine: sa.Engine
 ) -> None:
     client, tok = api
-    code = _issue(client, tok)
+    code = issue_bachelor(client, tok)
     row = _row(engine, code)
     assert bytes(row.content_signature) == b""
     assert _acd(row.cose)[12] == record_hash(bytes(row.salt), row.content)
@@ -129,7 +121,7 @@ def test_a_version_signed_before_with_two_signatures_still_verifies(
     client, tok = api
     with monkeypatch.context() as patched:
         patched.setattr(Evidence, "sign", _sign_before_0008)
-        old, edited = _issue(client, tok), _issue(client, tok)
+        old, edited = issue_bachelor(client, tok), issue_bachelor(client, tok)
     row = _row(engine, old)
     assert 12 not in _acd(row.cose) and len(bytes(row.content_signature)) == 64
     assert _status(client, old) == "VALID"
@@ -163,7 +155,7 @@ def test_an_edit_of_any_stored_field_of_a_new_version_is_tampered(
     api: tuple[TestClient, Tokens], engine: sa.Engine
 ) -> None:
     client, tok = api
-    code = _issue(client, tok)
+    code = issue_bachelor(client, tok)
     row = _row(engine, code)
     content = dict(row.content)
     edits = [dict(content, **{name: _edited(value)}) for name, value in content.items()]
@@ -192,7 +184,7 @@ def test_an_edited_salt_is_tampered_and_named_by_the_audit(
     api: tuple[TestClient, Tokens], engine: sa.Engine, salt: bytes, named: str
 ) -> None:
     client, tok = api
-    code = _issue(client, tok)
+    code = issue_bachelor(client, tok)
     row = _row(engine, code)
     with engine.begin() as conn:
         conn.execute(t.documents.update().where(d.id == row.document_id).values(salt=salt))
@@ -209,7 +201,7 @@ def test_a_cose_swapped_between_documents_is_tampered_and_named_by_the_audit(
     api: tuple[TestClient, Tokens], engine: sa.Engine
 ) -> None:
     client, tok = api
-    first, second = _issue(client, tok), _issue(client, tok)
+    first, second = issue_bachelor(client, tok), issue_bachelor(client, tok)
     a, b = _row(engine, first), _row(engine, second)
     with engine.begin() as conn:
         for row, other in ((a, b), (b, a)):
@@ -235,8 +227,8 @@ def test_a_registry_upgraded_in_place_verifies_both_kinds(
     client, tok = make_client(engine, tmp_path), make_tokens(engine)
     with monkeypatch.context() as patched:
         patched.setattr(Evidence, "sign", _sign_before_0008)
-        old = _issue(client, tok)
-    new = _issue(client, tok)
+        old = issue_bachelor(client, tok)
+    new = issue_bachelor(client, tok)
     with engine.begin() as conn:
         report = evidence.reseal(conn, client.app.runtime.evidence, everything=True)  # type: ignore[attr-defined]
     assert (report.refused, report.sealed) == ([], 2)
@@ -247,7 +239,7 @@ def test_the_verification_page_reads_a_qr_with_key_12_from_a_photo(
     api: tuple[TestClient, Tokens],
 ) -> None:
     client, tok = api
-    code = _issue(client, tok)
+    code = issue_bachelor(client, tok)
     png = client.get(f"/api/v1/documents/{code}/qr.png", headers=tok.registrar_a).content
     page = client.post("/qr", files={"image": ("qr.png", png, "image/png")})
     assert page.status_code == 200
