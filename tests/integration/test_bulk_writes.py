@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from sehat.store import bulk
 from sehat.store import schema as t
-from sehat.store.bulk import JsonText, insert_many, json_text
+from sehat.store.bulk import insert_many
+from sehat.store.json_text import JsonText, json_text
 
 
 def _rows(count: int, start: int = 0) -> list[dict[str, object]]:

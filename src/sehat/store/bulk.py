@@ -19,10 +19,8 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from sehat.store.json_text import JsonText, json_text
+from sehat.store.json_text import JsonText
 from sehat.store.upsert import insert_ignore
-
-__all__ = ["JsonText", "execute_many", "insert_many", "json_text"]
 
 Processor = Callable[[Any], Any] | None
 

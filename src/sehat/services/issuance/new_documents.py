@@ -25,8 +25,9 @@ from sehat.services.issuance.in_lists import VALUES, chunks
 from sehat.services.presigned import Presigned, new_code, new_salt
 from sehat.services.submissions import Item
 from sehat.store import schema as t
-from sehat.store.bulk import JsonText, insert_many
+from sehat.store.bulk import insert_many
 from sehat.store.ids import take_ids
+from sehat.store.json_text import JsonText
 
 
 def new_document(
