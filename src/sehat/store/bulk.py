@@ -6,13 +6,16 @@ become a fifth of a backfill's time in the writing process.
 A statement is compiled once per dialect; values go through the same bind processors Core
 would apply (JSON, timestamps, …), processed once per distinct value where values repeat
 across a batch (its timestamp, its actor, a status). Rows are written on the caller's
-connection, inside its transaction.
+connection, inside its transaction; the driver's errors come out as SQLAlchemy's, as from
+any statement (a unique violation an :class:`sqlalchemy.exc.IntegrityError`, which
+store/tx.py retries as a race).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
@@ -66,10 +69,24 @@ def execute_many(
         params = [dict(zip(order, row, strict=True)) for row in params]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, params)
+        with _as_sqlalchemy_errors(conn, sql):
+            cursor.executemany(sql, params)
         return int(cursor.rowcount)
     finally:
         cursor.close()
+
+
+@contextmanager
+def _as_sqlalchemy_errors(conn: sa.Connection, sql: str) -> Iterator[None]:
+    """The driver's error raised as the SQLAlchemy error Core would raise for it (its
+    parameters, personal data, left out of the message)."""
+    base = conn.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except base as exc:
+        raise sa.exc.DBAPIError.instance(
+            sql, None, exc, base, hide_parameters=True, dialect=conn.dialect
+        ) from exc
 
 
 def _values(
@@ -114,7 +131,7 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]
     sql, processors, json_names = _copy_statement(conn.dialect, table, names)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(sql) as copy:
+        with _as_sqlalchemy_errors(conn, sql), cursor.copy(sql) as copy:
             for row in _values(rows, names, processors, json_names):
                 copy.write_row(row)
     finally:
