@@ -45,6 +45,7 @@ class Item:
     row_id: int | None = None
     replay_of: int | None = None  # submission row id whose result this item repeats
     reevaluate: bool = False
+    new: bool = False  # its row is written with its decision (``row_id`` taken ahead)
     person_id: int | None = None
     decision: Decision | None = None
     document_id: int | None = None

@@ -1,8 +1,8 @@
-"""Issuing: store every graduation first, then decide ISSUED / PENDING_PRIOR / REJECTED
-(DESIGN §3), sign and log what is issued (DESIGN §4).
+"""Issuing: decide ISSUED / PENDING_PRIOR / REJECTED and store every graduation with its
+decision (DESIGN §3), sign and log what is issued (DESIGN §4).
 
 The pipeline, one file per step (issuer.py runs them in order):
-intake → persons → submission_rows → decide (named_prior) → new_documents → results.
+intake → persons → decide (named_prior) → submission_rows → new_documents → results.
 What callers use is exported here.
 """
 

@@ -25,11 +25,12 @@ from sehat.services.issuance.in_lists import VALUES, chunks
 from sehat.services.issuance.named_prior import check_named
 from sehat.services.issuance.new_documents import new_document, store_documents
 from sehat.services.issuance.submission_rows import (
+    Decided,
     Row,
     backfill_row,
-    decided_row,
     foreign_row,
     write_decisions,
+    write_requests,
 )
 from sehat.services.submissions import Item
 from sehat.store import schema as t
@@ -59,18 +60,18 @@ def decide_and_issue(
     doc_ids = iter(take_ids(conn, t.documents, len(valid)))
     docs: list[dict[str, Any]] = []
     issued: list[Item] = []
-    updates: list[Row] = []
+    updates: list[Decided] = []
     requests: list[Row] = []
     foreign: list[Row] = []
     for it in items:
         if it.record is None:
             if resolving:
                 continue
-            updates.append(decided_row(it, Outcome.REJECTED, [p.as_dict() for p in it.problems]))
+            updates.append(Decided(it, Outcome.REJECTED, [p.as_dict() for p in it.problems]))
             continue
         rec = it.record
         if it.index in refused:
-            updates.append(decided_row(it, Outcome.REJECTED, [refused[it.index]]))
+            updates.append(Decided(it, Outcome.REJECTED, [refused[it.index]]))
             continue
         named = rec.degree_code if rec.kind == 8 else rec.prior_code
         decision = decide(
@@ -101,18 +102,19 @@ def decide_and_issue(
             continue
         elif decision.outcome is Outcome.PENDING_PRIOR:
             reason = waiting_reason(decision, reference, rec)  # in both languages
-            updates.append(decided_row(it, Outcome.PENDING_PRIOR, [reason.as_dict()]))
+            updates.append(Decided(it, Outcome.PENDING_PRIOR, [reason.as_dict()]))
             requests.append(backfill_row(it, decision, it.institution, now))
             if rec.prior_foreign is not None and rec.kind != 8:
                 foreign.append(foreign_row(it, now))
         else:
-            updates.append(
-                decided_row(it, Outcome.REJECTED, [p.as_dict() for p in decision.reasons])
-            )
+            updates.append(Decided(it, Outcome.REJECTED, [p.as_dict() for p in decision.reasons]))
+    for it, doc in zip(issued, docs, strict=True):
+        updates.append(Decided(it, Outcome.ISSUED, [], document_id=doc["id"]))
+    # The submissions first: one that lost a race to another transaction fails the batch
+    # here (submission_rows.write_decisions), before anything is signed.
+    write_decisions(conn, updates, now)
     store_documents(conn, evidence, docs, issued, actor, now)
-    for it in issued:
-        updates.append(decided_row(it, Outcome.ISSUED, [], document_id=it.document_id))
-    write_decisions(conn, updates, requests, foreign, now)
+    write_requests(conn, requests, foreign)
 
 
 def prefetch(

@@ -116,3 +116,27 @@ def match_earlier(conn: sa.Connection, items: list[Item]) -> None:
                 it.reevaluate, it.row_id = True, row_id  # a corrected resubmission
             else:
                 it.replay_of = row_id
+
+
+def settle_repeats(items: list[Item]) -> None:
+    """A submission repeated inside its batch — the same idempotency key or the same
+    graduation as an earlier one of the batch — is that one's replay, as it would be sent
+    after it (the unique constraints of ``submissions`` allow one row for it)."""
+    by_key: dict[tuple[str, str], int] = {}
+    by_grad: dict[tuple[str, tuple[str, int, int, str]], int] = {}
+    for it in items:
+        if it.replay_of is not None or it.row_id is None:
+            continue
+        given = it.sub.idempotency_key
+        first = None
+        if given and not it.reevaluate:  # a corrected row keeps the key it was stored with
+            first = by_key.get((it.institution, given))
+        if first is None and it.key:
+            first = by_grad.get((it.institution, it.key))
+        if first is not None:
+            it.replay_of, it.row_id, it.new, it.reevaluate = first, None, False, False
+            continue
+        if given and not it.reevaluate:
+            by_key[(it.institution, given)] = it.row_id
+        if it.key:
+            by_grad[(it.institution, it.key)] = it.row_id

@@ -4,12 +4,14 @@
 steps in order, each in the file named for it:
 
     intake.py          validate each record; find an earlier submission of it (a replay)
+    submission_rows.py a row id for each new submission; one repeated in the batch is
+                       the first's replay (intake.py)
     persons.py         the graduates' person rows, locked
-    submission_rows.py every new submission stored as RECEIVED before anything is decided
     decide.py          the ladder, in input order (a named prior checked: named_prior.py)
+    submission_rows.py each submission stored with its decision (one that lost a race to
+                       another transaction fails the batch, which is retried: store/tx.py)
     new_documents.py   codes, document rows and first versions; signed and logged by
                        services/evidence.py and services/transparency.py
-    submission_rows.py each submission's decision stored
     services/waiting.py  documents that waited for what was just issued issue now
     results.py         the answers, read back from what is stored
 
@@ -28,10 +30,10 @@ from sehat.reference.models import Reference
 from sehat.services.evidence import Evidence
 from sehat.services.id_checks import IdCheckCaller
 from sehat.services.issuance.decide import decide_and_issue as decide_batch
-from sehat.services.issuance.intake import match_earlier, prepare
+from sehat.services.issuance.intake import match_earlier, prepare, settle_repeats
 from sehat.services.issuance.persons import upsert_persons
 from sehat.services.issuance.results import SubmissionResult, results
-from sehat.services.issuance.submission_rows import insert_submissions
+from sehat.services.issuance.submission_rows import new_submission_ids
 from sehat.services.principal import Principal
 from sehat.services.submissions import Item, Submission
 from sehat.services.waiting import resolve_waiting
@@ -79,10 +81,10 @@ class Issuer:
             for i, (inst, s) in enumerate(submissions)
         ]
         match_earlier(self.conn, items)
-        fresh = [it for it in items if it.replay_of is None]
-        upsert_persons(self.conn, [it for it in fresh if it.record is not None], self.now)
-        insert_submissions(self.conn, fresh, self.now)
-        new = [it for it in fresh if it.replay_of is None]  # not lost to a race meanwhile
+        new_submission_ids(self.conn, items)
+        settle_repeats(items)
+        new = [it for it in items if it.replay_of is None]
+        upsert_persons(self.conn, [it for it in new if it.record is not None], self.now)
         self.decide_and_issue(new, actor)
         issued = [it for it in new if it.document_id and it.person_id and it.record]
         resolve_waiting(  # PENDING_PRIOR documents whose prior degree has now arrived

@@ -1,24 +1,26 @@
-"""Issuing's submission rows (the pipeline's *store* step, DESIGN §3, R7): before deciding,
-and after it.
+"""Issuing's submission rows (the pipeline's *store* step, DESIGN §3, R7): each submission
+stored once, with its decision.
 
-Every submission is stored before anything is decided — graduation never waits for a code —
-as RECEIVED, or, for a rejected one being corrected, its row is reset to RECEIVED. Once the
-ladder has decided (decide.py), each row gets its status, reasons and what it issued or waits
-on, in one statement per batch; a waiting one adds a backfill request to the prior's
-institution, and a foreign prior one to the domain office's queue.
+Every submission is stored in the transaction that decides it — graduation never waits for a
+code, and no reader ever sees one half-decided. Its row id is taken before the ladder runs
+(a document it issues, a backfill request it opens name it); once the ladder has decided
+(decide.py), each new row is inserted with its status, reasons and what it issued or waits on,
+in one statement per batch, and a stored one (a rejected submission corrected, a waiting one
+re-decided) is updated. A waiting one adds a backfill request to the prior's institution, and
+a foreign prior one to the domain office's queue.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from sehat.core.ladder import Decision, Outcome
-from sehat.services.issuance.in_lists import VALUES, chunks
 from sehat.services.submissions import Item
 from sehat.store import schema as t
 from sehat.store.bulk import execute_many, insert_many
@@ -28,106 +30,24 @@ from sehat.store.upsert import insert_ignore
 Row = dict[str, Any]
 
 
-def insert_submissions(conn: sa.Connection, items: list[Item], now: datetime) -> None:
-    """Store ``items`` as RECEIVED and set their ``row_id``; an item that lost a race to
-    the same submission stored meanwhile (or repeated in its batch) becomes its replay."""
-    inserts = []
-    for it in items:
-        if it.reevaluate:
-            conn.execute(
-                t.submissions.update()
-                .where(t.submissions.c.id == it.row_id)
-                .values(
-                    record=_jsonable(it.sub.raw),
-                    person_id=it.person_id,
-                    updated_at=now,
-                    status="RECEIVED",
-                    reasons=[],
-                )
-            )
-            continue
-        student, kind, level, field_code = it.key or (f"~{it.public_id}", 0, 0, "")
-        inserts.append(
-            {
-                "public_id": it.public_id,
-                "institution": it.institution,
-                "student_number": student,
-                "kind": kind,
-                "seminary_level": level,
-                "field_code": field_code,
-                "program_type": it.record.program_type.value if it.record else "",
-                "idempotency_key": it.sub.idempotency_key,
-                "status": "RECEIVED",
-                "reasons": [],
-                "record": _jsonable(it.sub.raw),
-                "person_id": it.person_id,
-                "assurance": it.record.assurance.value if it.record else "born_digital",
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-    if not inserts:
-        return
-    ids = take_ids(conn, t.submissions, len(inserts))
-    for row, row_id in zip(inserts, ids, strict=True):
-        row["id"] = row_id
-    s = t.submissions.c
-    got: dict[str, int] = {}
-    if insert_many(conn, t.submissions, inserts, ignore_conflicts=True) == len(inserts):
-        got = {str(r["public_id"]): row_id for r, row_id in zip(inserts, ids, strict=True)}
-    else:  # some clashed with a submission stored meanwhile: see which went in
-        for chunk in chunks([r["public_id"] for r in inserts]):
-            got.update(
-                (r.public_id, r.id)
-                for r in conn.execute(
-                    sa.select(s.public_id, s.id).where(s.public_id.in_(VALUES)),
-                    {"values": list(chunk)},
-                )
-            )
-    for it in items:
-        if it.reevaluate:
-            continue
-        if it.public_id in got:
-            it.row_id = got[it.public_id]
-            continue
-        # Lost a race (or repeated inside this batch): answer with the stored submission.
-        query = sa.select(s.id).where(s.institution == it.institution)
-        if it.sub.idempotency_key:
-            existing = conn.execute(
-                query.where(s.idempotency_key == it.sub.idempotency_key)
-            ).scalar()
-        else:
-            existing = None
-        if existing is None and it.key:
-            existing = conn.execute(
-                query.where(
-                    s.student_number == it.key[0],
-                    s.kind == it.key[1],
-                    s.seminary_level == it.key[2],
-                    s.field_code == it.key[3],
-                )
-            ).scalar()
-        if existing is None:  # pragma: no cover - a conflict always has a winner
-            raise RuntimeError("submission conflict without a stored submission")
-        it.replay_of = existing
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """One submission as the ladder decided it: the outcome, its reasons, its document."""
+
+    item: Item
+    outcome: Outcome
+    reasons: list[dict[str, object]]
+    document_id: int | None = None
 
 
-def decided_row(
-    it: Item,
-    outcome: Outcome,
-    reasons: list[dict[str, object]],
-    document_id: int | None = None,
-) -> Row:
-    """The values that record ``it`` as decided: ``outcome``, its reasons, its document."""
-    prior = it.decision.prior if it.decision else None
-    return {
-        "b_id": it.row_id,
-        "b_status": outcome.value,
-        "b_reasons": reasons,
-        "b_document_id": document_id,
-        "b_prior": prior.id if prior else None,
-        "b_person": it.person_id,
-    }
+def new_submission_ids(conn: sa.Connection, items: list[Item]) -> None:
+    """Take a row id for each of ``items`` not stored yet (not a replay, not a rejected
+    submission being corrected), before anything is decided: a decision and what it opens
+    (a document, a backfill request) name the submission by it, and the row is written once,
+    with its decision (:func:`write_decisions`)."""
+    new = [it for it in items if it.replay_of is None and not it.reevaluate]
+    for it, row_id in zip(new, take_ids(conn, t.submissions, len(new)), strict=True):
+        it.row_id, it.new = row_id, True
 
 
 def backfill_row(it: Item, decision: Decision, institution: str, now: datetime) -> Row:
@@ -166,19 +86,78 @@ def foreign_row(it: Item, now: datetime) -> Row:
 
 
 def write_decisions(
-    conn: sa.Connection, updates: list[Row], requests: list[Row], foreign: list[Row], now: datetime
+    conn: sa.Connection,
+    decided: list[Decided],
+    now: datetime,
 ) -> None:
-    """Store a batch's decisions: the submission rows, then the backfill requests and the
-    foreign prior degrees they opened."""
-    if updates:
-        execute_many(conn, _DECIDED, [u | {"b_updated": now} for u in updates])
+    """Store a batch's decisions: each new submission inserted with its decision, in one
+    statement; a stored one (corrected, or re-decided while waiting) updated.
+
+    A new submission clashing with one stored meanwhile by another transaction (the same
+    graduation or idempotency key; PostgreSQL, where writers run side by side) fails the
+    whole transaction with a unique violation, which store/tx.py retries: the batch is then
+    decided again and finds that submission as an earlier one, its replay.
+    """
+    inserts: list[Row] = []
+    updates: list[Row] = []
+    corrected: list[Row] = []
+    for d in decided:
+        it = d.item
+        prior = it.decision.prior if it.decision else None
+        if it.new:
+            student, kind, level, field_code = it.key or (f"~{it.public_id}", 0, 0, "")
+            rec = it.record
+            inserts.append(
+                {
+                    "id": it.row_id,
+                    "public_id": it.public_id,
+                    "institution": it.institution,
+                    "student_number": student,
+                    "kind": kind,
+                    "seminary_level": level,
+                    "field_code": field_code,
+                    "program_type": rec.program_type.value if rec else "",
+                    "idempotency_key": it.sub.idempotency_key,
+                    "status": d.outcome.value,
+                    "reasons": d.reasons,
+                    "record": _jsonable(it.sub.raw),
+                    "person_id": it.person_id,
+                    "document_id": d.document_id,
+                    "prior_document_id": prior.id if prior else None,
+                    "assurance": rec.assurance.value if rec else "born_digital",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            continue
+        row = {
+            "b_id": it.row_id,
+            "b_status": d.outcome.value,
+            "b_reasons": d.reasons,
+            "b_document_id": d.document_id,
+            "b_prior": prior.id if prior else None,
+            "b_person": it.person_id,
+            "b_updated": now,
+        }
+        if it.reevaluate:
+            corrected.append(row | {"b_record": _jsonable(it.sub.raw)})
+        else:
+            updates.append(row)
+    insert_many(conn, t.submissions, inserts)
+    execute_many(conn, _DECIDED, updates)
+    execute_many(conn, _CORRECTED, corrected)
+
+
+def write_requests(conn: sa.Connection, requests: list[Row], foreign: list[Row]) -> None:
+    """Store the backfill requests and the foreign prior degrees a batch's decisions opened
+    (after :func:`write_decisions`: they name their submission)."""
     if requests:
         conn.execute(t.backfill_requests.insert(), requests)
     if foreign:
         conn.execute(insert_ignore(conn, t.foreign_priors), foreign)
 
 
-# A submission decided: its status, reasons and what it issued or waits on.
+# A stored submission decided: its status, reasons and what it issued or waits on.
 _DECIDED = (
     t.submissions.update()
     .where(t.submissions.c.id == sa.bindparam("b_id"))
@@ -191,6 +170,9 @@ _DECIDED = (
         updated_at=sa.bindparam("b_updated"),
     )
 )
+
+# A rejected submission corrected: its new record, decided.
+_CORRECTED = _DECIDED.values(record=sa.bindparam("b_record"))
 
 _JSON_PLAIN = frozenset({str, int, float, bool, list, dict, type(None)})
 
