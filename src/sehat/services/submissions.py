@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sehat.core.ladder import Decision
+from sehat.core.ladder import Decision, Outcome
 from sehat.core.persian import normalize_digits_field
 from sehat.core.record import GraduationRecord
 from sehat.errors import Problem
@@ -46,6 +46,8 @@ class Item:
     replay_of: int | None = None  # submission row id whose result this item repeats
     reevaluate: bool = False
     new: bool = False  # its row is written with its decision (``row_id`` taken ahead)
+    outcome: Outcome | None = None  # as stored by this batch
+    reasons: list[dict[str, object]] | None = None
     person_id: int | None = None
     decision: Decision | None = None
     document_id: int | None = None

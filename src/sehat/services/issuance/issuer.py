@@ -13,7 +13,7 @@ steps in order, each in the file named for it:
     new_documents.py   codes, document rows and first versions; signed and logged by
                        services/evidence.py and services/transparency.py
     services/waiting.py  documents that waited for what was just issued issue now
-    results.py         the answers, read back from what is stored
+    results.py         the answers, as stored (replays and waiting ones read back)
 
 Built for bulk: a few queries per batch, whatever its size, and rows written with
 executemany. A single submission is a batch of one.

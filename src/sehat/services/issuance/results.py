@@ -1,5 +1,5 @@
 """Issuing's last step, what it answers (DESIGN §7): each submission's id, status, code and
-every reason, read back from the stored rows — so a replay answers as its first one did.
+every reason, as stored — so a replay answers as its first one did.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sehat.core.ladder import Outcome
 from sehat.errors import NotFoundError
 from sehat.services.issuance.in_lists import VALUES, chunks
 from sehat.services.principal import Principal
@@ -36,8 +37,18 @@ class SubmissionResult:
 
 
 def results(conn: sa.Connection, items: list[Item]) -> list[SubmissionResult]:
-    """Each item's result as stored (a replay's: its first submission's), in input order."""
-    ids = {it.replay_of or it.row_id for it in items}
+    """Each item's result as stored (a replay's: its first submission's), in input order.
+
+    A new submission issued or rejected by this batch answers with what was just written
+    (nothing changes it before the transaction ends); the others are read back: a replay,
+    a corrected submission (it keeps its first id), and one left waiting, which may have
+    issued since (services/waiting.py).
+    """
+    ids = {
+        it.replay_of or it.row_id
+        for it in items
+        if not it.new or it.outcome is None or it.outcome is Outcome.PENDING_PRIOR
+    }
     s, d = t.submissions.c, t.documents.c
     rows: dict[int, Any] = {}
     for chunk in chunks([i for i in ids if i is not None]):
@@ -54,7 +65,13 @@ def results(conn: sa.Connection, items: list[Item]) -> list[SubmissionResult]:
         )
     out = []
     for it in items:
-        row = rows[it.replay_of or it.row_id]  # type: ignore[index]
+        row = rows.get(it.replay_of or it.row_id)  # type: ignore[arg-type]
+        if row is None:  # decided by this batch, as in memory
+            assert it.outcome is not None
+            out.append(
+                SubmissionResult(it.public_id, it.outcome.value, it.code, list(it.reasons or []))
+            )
+            continue
         out.append(
             SubmissionResult(
                 row.public_id,

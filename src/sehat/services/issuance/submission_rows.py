@@ -103,6 +103,7 @@ def write_decisions(
     corrected: list[Row] = []
     for d in decided:
         it = d.item
+        it.outcome, it.reasons = d.outcome, d.reasons
         prior = it.decision.prior if it.decision else None
         if it.new:
             student, kind, level, field_code = it.key or (f"~{it.public_id}", 0, 0, "")
