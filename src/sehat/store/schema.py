@@ -120,7 +120,8 @@ submissions = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("reasons", Json, nullable=False),
     sa.Column("record", Json, nullable=False),
-    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=True, index=True),
+    # Looked up (waiting submissions of a person) through ix_submissions_pending too.
+    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=True),
     sa.Column("document_id", BigId, nullable=True),
     sa.Column("prior_document_id", BigId, nullable=True),
     sa.Column("assurance", sa.String(20), nullable=False, server_default="born_digital"),
@@ -148,7 +149,8 @@ documents = sa.Table(
     sa.Column("domain", sa.SmallInteger, nullable=False),
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("seminary_level", sa.SmallInteger, nullable=False, server_default="0"),
-    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=False, index=True),
+    # Looked up through ix_documents_person_kind (person_id, kind), below.
+    sa.Column("person_id", BigId, sa.ForeignKey("persons.id"), nullable=False),
     sa.Column("submission_id", BigId, nullable=False, unique=True),
     sa.Column("student_number", sa.String(40), nullable=False),
     sa.Column("field_code", sa.String(20), nullable=False),
