@@ -29,9 +29,12 @@ from sehat.store.json_text import JsonText, json_text
 SALT_BYTES = 16
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Presigned:
-    """Version 1 of a document that the ladder may issue at ``at``, signed and sealed."""
+    """Version 1 of a document that the ladder may issue at ``at``, signed and sealed.
+
+    Without slots: a frozen dataclass with slots pickles through dataclasses' Python
+    ``__getstate__``, which cost a worker more than the rest of the row's pickling."""
 
     at: datetime  # the batch's time: issued-at in the signature, the rows' and leaf's time
     code: str
