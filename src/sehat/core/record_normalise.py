@@ -67,7 +67,7 @@ def _text(raw: Mapping[str, object], name: str, problems: list[Problem]) -> str:
     value = raw.get(name)
     # Already normal text (most fields of most records) comes out as it went in, whatever
     # the field: nothing to normalise, refuse or strip (a test compares with _text_in_full).
-    if type(value) is str and len(value) <= MAX_TEXT and is_settled(value):
+    if type(value) is str and (not value or (len(value) <= MAX_TEXT and is_settled(value))):
         return value
     return _text_in_full(value, name, problems)
 
