@@ -24,7 +24,7 @@ from sehat.core.jalali import jalali_year_of
 from sehat.core.log_entry import Event, LogEvent
 from sehat.core.record import GraduationRecord
 from sehat.services.signing import SignedVersion, Signer, VersionToSign
-from sehat.store.json_text import JsonText, json_text
+from sehat.store.json_text import json_text
 
 SALT_BYTES = 16
 
@@ -39,7 +39,9 @@ class Presigned:
     at: datetime  # the batch's time: issued-at in the signature, the rows' and leaf's time
     code: str
     salt: bytes
-    content: JsonText  # the version's content (the record and its code), as stored
+    # The version's content (the record and its code) as stored: JSON text, made a
+    # JsonText where it is written (a str subclass pickles at ten times the cost of a str).
+    content: str
     made: SignedVersion
     leaf_input: bytes  # the log entry of its issue (core/log_entry.py)
 
@@ -64,4 +66,4 @@ def presign(evidence: Signer, record: GraduationRecord, at: datetime) -> Presign
     content["code"] = code
     [made] = evidence.sign_all([VersionToSign(0, code, 1, content, salt)], int(at.timestamp()))
     leaf = LogEvent(Event.ISSUE, at, code, 1, made.kid, made.commitment).leaf_input()
-    return Presigned(at, code, salt, JsonText(json_text(content)), made, leaf)
+    return Presigned(at, code, salt, json_text(content), made, leaf)
