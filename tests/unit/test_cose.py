@@ -220,3 +220,26 @@ def test_any_bytes_decode_or_raise_a_structure_error(data: bytes) -> None:
 @given(st.binary(max_size=1000))
 def test_any_payload_round_trips(payload: bytes) -> None:
     assert verify1(sign1(payload, KEY, KID), KEYS).payload == payload
+
+
+def _sign1_through_cbor2(payload: bytes, kid: bytes) -> bytes:
+    """sign1 as it was written with cbor2's deterministic encoder, for comparison."""
+    protected = cbor2.dumps({1: -8, 4: kid}, canonical=True)
+    signature = KEY.sign(sig_structure(protected, payload))
+    return cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload, signature]), canonical=True)
+
+
+@settings(max_examples=200)
+@given(
+    st.binary(max_size=70_000)
+    | st.integers(0, 70_000).map(lambda n: b"p" * n)
+    | st.sampled_from([b"", b"x" * 23, b"x" * 24, b"x" * 255, b"x" * 256, b"x" * 65_535]),
+    st.binary(max_size=300) | st.just(KID),
+)
+def test_sign1_writes_the_bytes_cbor2_would(payload: bytes, kid: bytes) -> None:
+    assert sign1(payload, KEY, kid) == _sign1_through_cbor2(payload, kid)
+
+
+def test_sign1_of_a_payload_past_64_kib_writes_the_bytes_cbor2_would() -> None:
+    payload = b"z" * 65_536
+    assert sign1(payload, KEY, KID) == _sign1_through_cbor2(payload, KID)

@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 
 from sehat.core.persian import (
     ARABIC_DIGITS,
+    IDENTIFIER_EDGE,
     PERSIAN_DIGITS,
     ZWNJ,
     foreign_letter,
     hidden_character,
+    is_settled,
     normalize_digits_field,
     normalize_text,
     script_of,
@@ -147,3 +149,51 @@ def test_foreign_letter_names_the_first_letter_of_another_script(text: str) -> N
         None,
     )
     assert foreign_letter(text, frozenset({"ARABIC"})) == expected
+
+
+# Text as registrars' files hold it: Persian and Arabic letters and digits, diacritics,
+# tatweel, the ZWNJ and the other invisible marks, the BOM, variation selectors, spaces of
+# every kind, control characters, and any character at all.
+_registrar_text = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(
+            "ابپتچژکگیيكىةۀـًٌٍَُِّْ"  # Persian letters, Arabic forms, tatweel, diacritics
+            + PERSIAN_DIGITS
+            + ARABIC_DIGITS
+            + "0123456789٫٬.-/"
+            + "\u200c\u200b\u200d\u2060\u200e\u200f\u061c\u202a\u202e\u2066\u2069\ufeff\u00ad"
+            + " \t\n\r\x0b\x0c\x1c\x85\u00a0\u202f\u2009\u3000\ufe0f\U000e0100\x00\x7f"
+            + "abcZ"
+        ),
+    ),
+    max_size=20,
+)
+
+
+@given(_registrar_text)
+def test_settled_text_is_left_as_it_is_by_every_step(text: str) -> None:
+    """What is_settled lets through unchanged (record_normalise, record_courses) is what
+    normalising leaves as it is, with nothing hidden in it and no edge to strip."""
+    if is_settled(text):
+        assert normalize_text(text) == text
+        assert hidden_character(text) is None
+        assert text.strip(IDENTIFIER_EDGE) == text
+
+
+@given(_registrar_text)
+def test_normalized_shown_text_is_mostly_settled(text: str) -> None:
+    """Normal text without invisible characters is settled: the fast path is the usual one."""
+    normal = normalize_text(text)
+    if normal.isprintable() and hidden_character(normal) is None:
+        assert is_settled(normal) or "\ufe0f" in normal or "\U000e0100" in normal
+
+
+def _digits_field_in_full(text: str) -> str:
+    """normalize_digits_field without its fast path for ASCII text."""
+    return to_latin_digits(text).replace("٫", ".").replace("٬", "").replace("\u200c", "").strip()
+
+
+@given(_registrar_text)
+def test_numeric_fields_read_ascii_text_as_the_full_rule_does(text: str) -> None:
+    assert normalize_digits_field(text) == _digits_field_in_full(text)

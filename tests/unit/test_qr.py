@@ -14,7 +14,7 @@ import pytest
 import segno
 import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from pycose.keys import OKPKey
@@ -32,6 +32,8 @@ from sehat.core.qr import (
     QrDocument,
     QrPrefixError,
     QrSizeError,
+    _read_claims,
+    _readable,
     base45_decode,
     claims_payload,
     decode_qr,
@@ -395,3 +397,100 @@ def test_any_text_is_read_or_refused_with_a_sehat_error(text: str) -> None:
     # Never a crash (and so never a 500 in the api): every refusal is one of our errors.
     with pytest.raises((InputError, VerificationError)):
         decode_qr(PREFIX + text if not text.startswith(PREFIX) else text, KEYS)
+
+
+def _claims_payload_checked_in_full(doc: QrDocument, issuer: str, issued_at: int) -> bytes:
+    """claims_payload as written before its typed fast check: the verifier's reading of the
+    claims, then cbor2's deterministic encoding."""
+    claims = {1: issuer, 6: issued_at, "acd": document_map(doc)}
+    problems = _read_claims(claims)[1]
+    if problems:
+        raise QrContentError(problems)
+    return cbor2.dumps(claims, canonical=True)
+
+
+def _valid_code(digits: str) -> str:
+    return digits + mod_97_10.calc_check_digits(digits + "00")
+
+
+_persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_codes = st.text("0123456789", min_size=18, max_size=18).map(_valid_code)
+_shown = st.text(min_size=1, max_size=8).filter(str.strip)
+_names = st.text(max_size=8) | st.sampled_from(["", " ", "\u200c", "\n", "زهرا", " a "])
+_dates = st.dates() | st.datetimes()
+_small = st.integers(-2, 12) | st.booleans()
+# Each field as a verifier reads it ...
+_VALID = {
+    "code": _codes,
+    "version": st.integers(1, 2**70),
+    "holder_name": _shown,
+    "holder_name_latin": st.none() | _shown,
+    "birth_date": st.dates(),
+    "kind": st.integers(1, 9),
+    "institution": st.from_regex("[1-9][0-9]{4}", fullmatch=True),
+    "field_of_study": _shown,
+    "isced_code": st.none() | st.from_regex("[0-9]{2,4}", fullmatch=True),
+    "graduation_date": st.dates(),
+    "seminary_level": st.none() | st.integers(1, 4),
+    "record_hash": st.none() | st.binary(min_size=28, max_size=28),
+}
+# ... and as anything a caller could put there, near the edges of what it accepts.
+_ANY = {
+    "code": _codes.map(lambda c: c.translate(_persian))
+    | _codes.map(lambda c: c + "\n")
+    | st.text("0123456789", min_size=19, max_size=21),
+    "version": st.integers(-2, 2) | st.booleans(),
+    "holder_name": _names,
+    "holder_name_latin": _names,
+    "birth_date": _dates,
+    "kind": _small,
+    "institution": st.sampled_from(["04000", "4000", "400030", "۴۰۰۰۳", "10001\n", ""]),
+    "field_of_study": _names,
+    "isced_code": st.sampled_from(["0", "07141", "٠٧", "", "07\n"]),
+    "graduation_date": _dates,
+    "seminary_level": _small,
+    "record_hash": st.binary(min_size=26, max_size=30),
+}
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> QrDocument:
+    """A document a verifier reads, with none, one or two fields replaced by anything."""
+    doc = draw(st.builds(QrDocument, **_VALID))
+    for name in draw(st.lists(st.sampled_from(sorted(_ANY)), max_size=2)):
+        doc = replace(doc, **{name: draw(_ANY[name])})
+    return doc
+
+
+@settings(max_examples=1000)
+@given(
+    _documents(),
+    st.just(ISSUER) | st.sampled_from(["", " ", "\n"]) | st.text(max_size=4),
+    st.integers(0, 2**70) | st.integers(-2, 2**70) | st.booleans(),
+)
+def test_claims_payload_signs_and_refuses_as_the_full_check_does(
+    doc: QrDocument, issuer: str, issued_at: int
+) -> None:
+    """The typed fast check before signing never lets through what a verifier refuses, and
+    the bytes signed are the same as with the verifier's full reading."""
+    event(f"fast check passes: {_readable(doc, issuer, issued_at)}")
+    try:
+        expected = _claims_payload_checked_in_full(doc, issuer, issued_at)
+    except QrContentError as exc:
+        with pytest.raises(QrContentError) as raised:
+            claims_payload(doc, issuer, issued_at)
+        assert raised.value.problems == exc.problems
+        return
+    assert claims_payload(doc, issuer, issued_at) == expected
+    payload = claims_payload(doc, issuer, issued_at)
+    assert _read_claims(cbor2.loads(payload))[1] == []
+
+
+@settings(max_examples=300)
+@given(_documents(), st.sampled_from([ISSUER, " ", ""]), st.integers(-1, 2**40))
+def test_what_the_fast_check_passes_a_verifier_reads(
+    doc: QrDocument, issuer: str, issued_at: int
+) -> None:
+    if _readable(doc, issuer, issued_at):
+        claims = {1: issuer, 6: issued_at, "acd": document_map(doc)}
+        assert _read_claims(claims) == (doc, [])

@@ -8,6 +8,7 @@ spaces, pasted marks), or breaks exactly one field, and checks what a registrar 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,9 +16,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sehat.core import code as authcode
-from sehat.core.persian import ARABIC_DIGITS, PERSIAN_DIGITS
-from sehat.core.record import FIELDS, GraduationRecord, validate_record
-from sehat.errors import RecordError
+from sehat.core.persian import ARABIC_DIGITS, PERSIAN_DIGITS, normalize_text
+from sehat.core.record import FIELDS, MAX_TEXT, Course, GraduationRecord, validate_record
+from sehat.core.record_courses import check_courses
+from sehat.core.record_normalise import _text, _text_in_full, refuse_hidden
+from sehat.errors import Problem, RecordError
 from sehat.reference.loader import load_reference
 from sehat.synth import iter_records
 
@@ -166,3 +169,62 @@ def test_a_deeply_nested_cell_is_a_problem_naming_its_column_not_a_crash(name: s
     with pytest.raises(RecordError) as info:
         validate_record({**ROWS[0], name: "[" * 100_000}, REF, today=TODAY)
     assert [p.field for p in info.value.problems] == [name]
+
+
+# Values as any door may hand them in: Persian and Arabic letters and digits, the ZWNJ and
+# the other invisible marks, the BOM, spaces of every kind, control characters, any
+# character at all, text past MAX_TEXT, and what is not text.
+_registrar_text = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(
+            "ابپتچژکگیيكىةۀـًٌّ"
+            + PERSIAN_DIGITS
+            + ARABIC_DIGITS
+            + "0123456789٫٬./-"
+            + "\u200c\u200b\u200d\u2060\u200e\u200f\u061c\u202a\u202e\u2066\u2069\ufeff\u00ad"
+            + " \t\n\r\x1c\x85\u00a0\u202f\u2009\ufe0f\x00aZ"
+        ),
+    ),
+    max_size=24,
+)
+_raw_values = (
+    _registrar_text
+    | _registrar_text.map(lambda t: (t or "ی") * (MAX_TEXT // len(t or "ی") + 1))
+    | st.sampled_from(["", None, 0, 7, 17.5, True, [], {}, " ", "\ufeff"])
+)
+
+
+@given(st.sampled_from(FIELDS), _raw_values)
+def test_a_field_already_normal_reads_as_the_full_rules_read_it(name: str, value: object) -> None:
+    """record_normalise's shortcut for settled text gives the same text and problems as
+    the full rules (normalise, refuse hidden characters, strip identifier edges, cut)."""
+    fast: list[Problem] = []
+    full: list[Problem] = []
+    assert _text({name: value}, name, fast) == _text_in_full(value, name, full)
+    assert fast == full
+
+
+def _course_in_full(row: dict[str, object], where: str, problems: list[Problem]) -> Course | None:
+    """record_courses' reading of a row's texts without the shortcut for settled text."""
+    shown = str(row.get("name") or row.get("name_fa") or "")
+    refuse_hidden(shown, f"{where}.name", problems)
+    name = normalize_text(shown)
+    code = normalize_text(str(row.get("code", "")))
+    if not name or not code:
+        problems.append(Problem(where, "needs a code and a name", "", ""))
+        return None
+    term = normalize_text(str(row.get("term", "")))
+    return Course(code, name, Decimal("3"), Decimal("17"), term)
+
+
+@given(_registrar_text, _registrar_text, _registrar_text)
+def test_course_texts_read_as_the_full_rules_read_them(name: str, code: str, term: str) -> None:
+    row: dict[str, object] = {"code": code, "name": name, "credits": 3, "grade": 17, "term": term}
+    problems: list[Problem] = []
+    courses = check_courses([row], 1, problems)
+    expected_problems: list[Problem] = []
+    expected = _course_in_full(row, "courses[0]", expected_problems)
+    assert courses == ((expected,) if expected is not None else ())
+    assert [p.field for p in problems] == [p.field for p in expected_problems]
+    assert [p.position for p in problems] == [p.position for p in expected_problems]

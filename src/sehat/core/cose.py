@@ -148,10 +148,23 @@ def sign1(payload: bytes, private_key: Ed25519PrivateKey, kid: bytes) -> bytes:
         private_key: the Ed25519 issuing key.
         kid: its key id (``kid_for`` of its public key).
     """
-    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: kid}, canonical=True)
+    # Written out rather than through cbor2.dumps (a backfill signs every row), as the
+    # deterministic encoding (RFC 8949 §4.2.1) cbor2 gives, which a test compares:
+    # {1: -8, 4: kid} and tag 18 over [protected, {}, payload, signature].
+    protected = b"\xa2\x01\x27\x04" + _bstr_head(len(kid)) + kid
     signature = private_key.sign(sig_structure(protected, payload))
-    message = cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature])
-    return cbor2.dumps(message, canonical=True)
+    return b"".join(
+        (
+            b"\xd2\x84",
+            _bstr_head(len(protected)),
+            protected,
+            b"\xa0",
+            _bstr_head(len(payload)),
+            payload,
+            _bstr_head(len(signature)),
+            signature,
+        )
+    )
 
 
 def _structure(what: str, what_fa: str, expected: str, found: str) -> CoseStructureError:

@@ -104,6 +104,7 @@ def _error(
     return InputError(Problem(field, message, message_fa, fix, fix_fa, position))
 
 
+@lru_cache(maxsize=4096)
 def is_jalali_leap(year: int) -> bool:
     """Whether Esfand of Solar Hijri ``year`` has 30 days.
 
@@ -126,6 +127,7 @@ def jalali_month_days(year: int, month: int) -> int:
 
 
 @lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 16)  # a backfill reads the same few thousand dates again and again
 def _jalali_to_date(year: int, month: int, day: int) -> date:
     gregorian: date = jdatetime.date(year, month, day, locale=_LOCALE).togregorian()
     return gregorian

@@ -8,6 +8,7 @@ re-encode it byte for byte.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,7 @@ class LogEvent:
         return canonical_json(entry)
 
 
+@functools.lru_cache(maxsize=256)  # a batch's entries share its time
 def _rfc3339(when: datetime) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

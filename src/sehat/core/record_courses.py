@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from sehat.core.persian import normalize_text, to_persian_digits
+from sehat.core.persian import is_settled, normalize_text, to_persian_digits
 from sehat.core.record_checks import TRANSCRIPT, finite_decimal
 from sehat.core.record_normalise import refuse_hidden
 from sehat.core.record_types import MAX_COURSES, Course
 from sehat.errors import Problem
 
 _COURSE_KEYS = frozenset({"code", "name", "name_fa", "credits", "grade", "term"})
+_ZERO, _MAX_CREDITS, _MAX_GRADE = Decimal(0), Decimal(30), Decimal(20)
 
 
 def check_courses(value: object, kind: int | None, problems: list[Problem]) -> tuple[Course, ...]:
@@ -113,9 +114,12 @@ def _course(row: object, where: str, problems: list[Problem]) -> Course | None:
         return None
     credits, grade = numbers
     shown = str(row.get("name") or row.get("name_fa") or "")
-    refuse_hidden(shown, f"{where}.name", problems)
-    name = normalize_text(shown)
-    code = normalize_text(str(row.get("code", "")))
+    if is_settled(shown):
+        name = shown
+    else:
+        refuse_hidden(shown, f"{where}.name", problems)
+        name = normalize_text(shown)
+    code = _normal(str(row.get("code", "")))
     if not name or not code:
         problems.append(
             Problem(
@@ -127,7 +131,11 @@ def _course(row: object, where: str, problems: list[Problem]) -> Course | None:
             )
         )
         return None
-    return Course(code, name, credits, grade, normalize_text(str(row.get("term", ""))))
+    return Course(code, name, credits, grade, _normal(str(row.get("term", ""))))
+
+
+def _normal(text: str) -> str:
+    return text if is_settled(text) else normalize_text(text)
 
 
 def _credits_and_grade(
@@ -147,7 +155,7 @@ def _credits_and_grade(
             )
         )
         return None
-    if not (Decimal(0) < credits <= Decimal(30)) or not (Decimal(0) <= grade <= Decimal(20)):
+    if not (_ZERO < credits <= _MAX_CREDITS) or not (_ZERO <= grade <= _MAX_GRADE):
         problems.append(
             Problem(
                 where,

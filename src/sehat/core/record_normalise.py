@@ -17,6 +17,7 @@ from sehat.core.persian import (
     describe,
     foreign_letter,
     hidden_character,
+    is_settled,
     normalize_text,
     script_of,
     to_persian_digits,
@@ -64,6 +65,14 @@ def normalise_fields(raw: Mapping[str, object], problems: list[Problem]) -> dict
 
 def _text(raw: Mapping[str, object], name: str, problems: list[Problem]) -> str:
     value = raw.get(name)
+    # Already normal text (most fields of most records) comes out as it went in, whatever
+    # the field: nothing to normalise, refuse or strip (a test compares with _text_in_full).
+    if type(value) is str and (not value or (len(value) <= MAX_TEXT and is_settled(value))):
+        return value
+    return _text_in_full(value, name, problems)
+
+
+def _text_in_full(value: object, name: str, problems: list[Problem]) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):

@@ -24,19 +24,24 @@ from sehat.core.jalali import jalali_year_of
 from sehat.core.log_entry import Event, LogEvent
 from sehat.core.record import GraduationRecord
 from sehat.services.signing import SignedVersion, Signer, VersionToSign
-from sehat.store.json_text import JsonText, json_text
+from sehat.store.json_text import json_text
 
 SALT_BYTES = 16
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Presigned:
-    """Version 1 of a document that the ladder may issue at ``at``, signed and sealed."""
+    """Version 1 of a document that the ladder may issue at ``at``, signed and sealed.
+
+    Without slots: a frozen dataclass with slots pickles through dataclasses' Python
+    ``__getstate__``, which cost a worker more than the rest of the row's pickling."""
 
     at: datetime  # the batch's time: issued-at in the signature, the rows' and leaf's time
     code: str
     salt: bytes
-    content: JsonText  # the version's content (the record and its code), as stored
+    # The version's content (the record and its code) as stored: JSON text, made a
+    # JsonText where it is written (a str subclass pickles at ten times the cost of a str).
+    content: str
     made: SignedVersion
     leaf_input: bytes  # the log entry of its issue (core/log_entry.py)
 
@@ -61,4 +66,4 @@ def presign(evidence: Signer, record: GraduationRecord, at: datetime) -> Presign
     content["code"] = code
     [made] = evidence.sign_all([VersionToSign(0, code, 1, content, salt)], int(at.timestamp()))
     leaf = LogEvent(Event.ISSUE, at, code, 1, made.kid, made.commitment).leaf_input()
-    return Presigned(at, code, salt, JsonText(json_text(content)), made, leaf)
+    return Presigned(at, code, salt, json_text(content), made, leaf)

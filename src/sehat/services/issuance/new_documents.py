@@ -96,7 +96,7 @@ def store_documents(
         ahead = made_ahead(it, now, doc["code"])
         content: dict[str, object] | JsonText
         if ahead is not None:
-            content = ahead.content
+            content = JsonText(ahead.content)  # already JSON: written as it is
             made.append(MadeVersion(version_id, ahead.code, 1, ahead.made, ahead.leaf_input))
         else:
             content = it.record.content()
