@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +14,7 @@ from sehat.core.jalali import jalali_year_of
 from sehat.errors import ConflictError, InputError, PermissionDeniedError
 from sehat.reference.loader import load_reference
 from sehat.services import documents, registrar
+from sehat.services.issuance import Issuer, Submission, SubmissionResult
 from sehat.services.principal import Principal, Role
 from sehat.services.verification import verify_public
 from sehat.store import schema as t
@@ -73,6 +76,120 @@ def test_the_same_idempotency_key_returns_the_first_result(engine: sa.Engine) ->
     [again] = submit(engine, P.uni_a, record(P.uni_a, 2, P.field_science), key="k-1")
     assert again.code == first.code and again.submission_id == first.submission_id
     assert _count(engine, t.documents) == 1
+
+
+def test_a_graduation_repeated_in_one_batch_is_stored_once_and_answers_as_the_first(
+    engine: sa.Engine,
+) -> None:
+    rec = record(P.uni_a, 2, P.field_science)
+    first, again, other = submit(
+        engine, P.uni_a, rec, dict(rec, gpa="19"), record(P.uni_a, 2, P.field_science)
+    )
+    assert first.status == "ISSUED" and not first.replayed
+    assert again.replayed and (again.submission_id, again.status, again.code) == (
+        first.submission_id,
+        first.status,
+        first.code,
+    )
+    assert other.status == "ISSUED" and other.code != first.code
+    assert _count(engine, t.submissions) == 2 and _count(engine, t.documents) == 2
+
+
+def test_an_idempotency_key_repeated_in_one_batch_answers_as_the_first(engine: sa.Engine) -> None:
+    reference = load_reference()
+    subs = [
+        Submission(record(P.uni_a, 2, P.field_science), "k-batch"),
+        Submission(record(P.uni_a, 2, P.field_science), "k-batch"),
+    ]
+    first, again = in_transaction(
+        engine,
+        lambda conn: Issuer(conn, reference, NOW, EVIDENCE).submit(reg(P.uni_a), P.uni_a, subs),
+    )
+    assert again.replayed and (again.submission_id, again.code) == (first.submission_id, first.code)
+    assert _count(engine, t.submissions) == 1 and _count(engine, t.documents) == 1
+
+
+def test_a_rejected_record_corrected_twice_in_one_batch_issues_once(engine: sa.Engine) -> None:
+    rec = record(P.uni_a, 2, P.field_science, gpa="21")
+    [rejected] = submit(engine, P.uni_a, rec)
+    assert rejected.status == "REJECTED"
+    fixed = dict(rec, gpa="18")
+    first, again = submit(engine, P.uni_a, fixed, fixed)
+    assert first.submission_id == again.submission_id == rejected.submission_id
+    assert first.status == again.status == "ISSUED" and first.code == again.code
+    assert _count(engine, t.submissions) == 1 and _count(engine, t.documents) == 1
+
+
+def test_the_same_graduation_stored_by_two_transactions_at_once_issues_once(
+    engine: sa.Engine, backend: str
+) -> None:
+    """The second of two transactions storing the same graduation issues nothing and answers
+    with the first's result. On PostgreSQL it looked before the first committed, waits on
+    the graduate's row, then fails on the unique constraint and is retried whole; SQLite
+    lets it begin only once the first has committed."""
+    reference = load_reference()
+    rec = record(P.uni_a, 2, P.field_science)
+    stored, go = threading.Event(), threading.Event()
+    first: list[SubmissionResult] = []
+    second: list[SubmissionResult] = []
+    attempts = 0
+
+    def hold(conn: sa.Connection) -> list[SubmissionResult]:
+        out = Issuer(conn, reference, NOW, EVIDENCE).submit(
+            reg(P.uni_a), P.uni_a, [Submission(rec)]
+        )
+        stored.set()
+        go.wait(60)  # not committed until the second transaction is under way
+        return out
+
+    def race(conn: sa.Connection) -> list[SubmissionResult]:
+        nonlocal attempts
+        attempts += 1
+        return Issuer(conn, reference, NOW, EVIDENCE).submit(
+            reg(P.uni_a), P.uni_a, [Submission(dict(rec, gpa="19"))]
+        )
+
+    holder = threading.Thread(target=lambda: first.extend(in_transaction(engine, hold)))
+    holder.start()
+    assert stored.wait(60)
+    racer = threading.Thread(target=lambda: second.extend(in_transaction(engine, race)))
+    racer.start()
+    _until_one_waits(engine, backend)
+    go.set()
+    holder.join(60)
+    racer.join(60)
+    [won], [lost] = first, second
+    assert attempts == (2 if backend == "postgresql" else 1)
+    assert won.status == "ISSUED" and not won.replayed
+    assert lost.replayed and (lost.submission_id, lost.status, lost.code) == (
+        won.submission_id,
+        won.status,
+        won.code,
+    )
+    assert _count(engine, t.submissions) == 1 and _count(engine, t.documents) == 1
+    assert _count(engine, t.log_entries) == 1
+
+
+def _until_one_waits(engine: sa.Engine, backend: str) -> None:
+    """Until a transaction waits for another's lock (PostgreSQL); a moment on SQLite, where
+    the second transaction waits to begin."""
+    if backend != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+            conn.rollback()
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second transaction never waited for the first")
 
 
 def test_a_rejected_record_is_stored_with_every_reason(engine: sa.Engine) -> None:
