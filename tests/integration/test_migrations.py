@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from .api_helpers import KEK, REF
 
 runner = CliRunner()
 OPERATOR = Principal(role=Role.OPERATOR, account_id="test")
+_NOW = datetime(2026, 12, 6, tzinfo=UTC)
 
 
 def _env(url: str, tmp_path: Path) -> dict[str, str]:
@@ -179,3 +181,55 @@ def test_the_migrations_create_exactly_the_tables_the_code_uses(
             assert {(i["name"], tuple(i["column_names"])) for i in indexes} == {
                 (i.name, tuple(c.name for c in i.columns)) for i in table.indexes
             }
+
+
+def test_the_log_tables_rebuilt_by_0015_keep_every_leaf_and_node(tmp_path: Path) -> None:
+    """SQLite: a registry with a transparency log at 0014 comes out of 0015 with the same
+    leaves and nodes, the leaf index now the rowid and the nodes in their key's B-tree; and
+    goes back to 0014 with them too."""
+    from alembic import command
+    from alembic.config import Config
+
+    from sehat.store.log_store import append
+
+    url = f"sqlite:///{tmp_path / 'sehat.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        append(conn, [(b"leaf %d" % i, "issue", f"code{i}", 1) for i in range(37)], _NOW)
+
+    def shape(conn: sa.Connection) -> tuple[list[Any], list[Any], set[str]]:
+        entries = conn.execute(sa.select(t.log_entries).order_by(t.log_entries.c.idx)).all()
+        nodes = conn.execute(
+            sa.select(t.log_nodes).order_by(t.log_nodes.c.level, t.log_nodes.c.idx)
+        ).all()
+        sql = conn.exec_driver_sql(
+            "SELECT name, coalesce(sql, '') FROM sqlite_master "
+            "WHERE tbl_name IN ('log_entries', 'log_nodes')"
+        )
+        return [tuple(e) for e in entries], [tuple(n) for n in nodes], {" ".join(r) for r in sql}
+
+    def migrate(to: str) -> None:
+        with engine.begin() as conn:
+            cfg = Config()
+            cfg.set_main_option("script_location", "sehat.store:migrations")
+            cfg.attributes["connection"] = conn
+            if to == "0014":
+                command.downgrade(cfg, to)
+            else:
+                command.upgrade(cfg, to)
+
+    with engine.connect() as conn:
+        entries, nodes, new_sql = shape(conn)
+    assert len(entries) == 37 and len(nodes) > 37
+    assert not any(s.startswith("sqlite_autoindex") for s in new_sql)  # one B-tree each
+    assert any("WITHOUT ROWID" in s for s in new_sql)
+    migrate("0014")
+    with engine.connect() as conn:
+        old_entries, old_nodes, old_sql = shape(conn)
+    assert (old_entries, old_nodes) == (entries, nodes)
+    assert any(s.startswith("sqlite_autoindex_log_entries") for s in old_sql)
+    migrate("head")
+    with engine.connect() as conn:
+        assert shape(conn) == (entries, nodes, new_sql)
+    engine.dispose()

@@ -231,7 +231,8 @@ log_entries = sa.Table(
     "log_entries",
     metadata,
     # RFC 9162 leaf index, dense from 0; the exact bytes hashed as the leaf are kept.
-    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    # SQLite: INTEGER, the rowid itself (migration 0015); BIGINT was a second B-tree.
+    sa.Column("idx", BigId, primary_key=True, autoincrement=False),
     sa.Column("leaf_input", sa.LargeBinary, nullable=False),
     sa.Column("event", sa.String(20), nullable=False),
     sa.Column("code", sa.String(20), nullable=True, index=True),
@@ -247,6 +248,8 @@ log_nodes = sa.Table(
     sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
     sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("hash", sa.LargeBinary(32), nullable=False),
+    # SQLite: rows kept in their key's B-tree, not in a rowid table beside it (migration 0015).
+    sqlite_with_rowid=False,
 )
 
 log_state = sa.Table(
