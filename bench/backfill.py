@@ -45,7 +45,7 @@ from sehat.synth import write_csv
 @contextmanager
 def _registry(url: str | None, folder: Path) -> Iterator[sa.Engine]:
     if url is None:
-        engine = make_engine(f"sqlite:///{folder / 'sehat.db'}", memory_map=False)  # as the CLI
+        engine = make_engine(f"sqlite:///{folder / 'sehat.db'}", bulk=True)  # as the CLI
         upgrade(engine)
         yield engine
         engine.dispose()

@@ -92,7 +92,7 @@ def import_file(
     )
 
     def prepare() -> tuple[sa.Engine, Evidence]:
-        engine = engine_for(settings, memory_map=False)  # flat memory however large
+        engine = engine_for(settings, bulk=True)  # flat memory however large
         check_schema(engine)
         kek, _ = resolve_kek(settings.data_dir, settings.kek, production=settings.production)
         keystore = KeyStore(settings.data_dir / "keys", kek)

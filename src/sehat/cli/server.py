@@ -64,10 +64,11 @@ def guarded(step: Callable[[], T]) -> T:
         )
 
 
-def engine_for(settings: Settings, *, memory_map: bool = True) -> sa.Engine:
-    """An engine for the configured database; a URL that is not one is an InfrastructureError."""
+def engine_for(settings: Settings, *, memory_map: bool = True, bulk: bool = False) -> sa.Engine:
+    """An engine for the configured database (``bulk``: for ``sehat import``, see
+    :func:`make_engine`); a URL that is not one is an InfrastructureError."""
     try:
-        return make_engine(settings.database_url, memory_map=memory_map)
+        return make_engine(settings.database_url, memory_map=memory_map, bulk=bulk)
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise InfrastructureError(
             f"SEHAT_DATABASE_URL is not a database URL ({exc}); use sqlite:///PATH or "

@@ -59,15 +59,31 @@ def check_files_of(engine: sa.Engine, *, full: bool | None = None) -> list[FileC
     return check_files(sqlite_files(engine.url), full=full)
 
 
+# SQLite, a bulk writer's connections: the WAL may hold this many pages (64 MiB of 4 KiB
+# pages) before the committing connection copies it back into the file (SQLite's default is
+# 1,000). A backfill's batch dirties pages all over the random-key indexes (code, national ID,
+# graduation); with a longer WAL a page written by several batches is copied back once, not
+# once a batch: 4-7% less CPU a row on a 200,000-row import (bench/RESULTS.md).
+BULK_CHECKPOINT_PAGES = 16_384
+
+
 def make_engine(
-    url: str, *, pool_size: int = 10, attach_access: bool = True, memory_map: bool = True
+    url: str,
+    *,
+    pool_size: int = 10,
+    attach_access: bool = True,
+    memory_map: bool = True,
+    bulk: bool = False,
 ) -> sa.Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and, for a
     registry file, its access log's file attached (``attach_access``).
 
     ``memory_map=False`` reads a SQLite file through SQLite's own bounded page cache instead
-    of a memory map: for a long bulk writer (``sehat import``), whose memory must not grow
-    with the file (mapped pages it touched would count in its resident memory)."""
+    of a memory map. ``bulk``: for a long bulk writer (``sehat import``): no memory map, as
+    its memory must not grow with the file (mapped pages it touched would count in its
+    resident memory), and :data:`BULK_CHECKPOINT_PAGES` between checkpoints."""
+    if bulk:
+        memory_map = False
     if url.startswith("sqlite"):
         # A new registry is its operator's alone (store/files.py): the folder 0700, the files
         # 0600, and SQLite gives their -wal and -shm files the same mode.
@@ -95,6 +111,8 @@ def make_engine(
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=60000")
+            if bulk:
+                cur.execute(f"PRAGMA wal_autocheckpoint={BULK_CHECKPOINT_PAGES}")
             # Read the file through a memory map instead of read() into SQLite's own page
             # cache: an indexed lookup on a large registry is 2-3x faster (no system call and
             # copy per page, and the cache survives other connections' commits, which reset

@@ -10,7 +10,6 @@ rejected submission being corrected, which is decided again.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import sqlalchemy as sa
@@ -24,6 +23,7 @@ from sehat.reference.models import Reference
 from sehat.services.submissions import Item, Submission, graduation_key
 from sehat.store import schema as t
 from sehat.store.given import given_rows
+from sehat.store.ids import time_ordered_uuid
 
 
 def prepare(
@@ -51,7 +51,7 @@ def prepare(
         sub,
         record,
         problems,
-        str(uuid.uuid4()),
+        time_ordered_uuid(),
         graduation_key(sub.raw, record),
         institution,
     )
