@@ -224,12 +224,40 @@ def test_the_log_tables_rebuilt_by_0015_keep_every_leaf_and_node(tmp_path: Path)
     assert len(entries) == 37 and len(nodes) > 37
     assert not any(s.startswith("sqlite_autoindex") for s in new_sql)  # one B-tree each
     assert any("WITHOUT ROWID" in s for s in new_sql)
+    assert not any(s.startswith("ix_log_entries_code") for s in new_sql)
+    assert any(s.startswith("ix_log_entries_key_events") for s in new_sql)
     migrate("0014")
     with engine.connect() as conn:
         old_entries, old_nodes, old_sql = shape(conn)
     assert (old_entries, old_nodes) == (entries, nodes)
     assert any(s.startswith("sqlite_autoindex_log_entries") for s in old_sql)
+    assert any(s.startswith("ix_log_entries_code") for s in old_sql)
     migrate("head")
     with engine.connect() as conn:
         assert shape(conn) == (entries, nodes, new_sql)
     engine.dispose()
+
+
+def test_the_key_events_are_read_through_their_index_not_a_scan_of_the_log(
+    engine: sa.Engine, backend: str
+) -> None:
+    """Every start reads the log's key events (services/key_events.py); on a national log of
+    tens of millions of leaves that must not read them all."""
+    from sehat.core.log_entry import Event
+
+    assert f"event = '{Event.KEY.value}'" == t.KEY_EVENTS
+    query = (
+        sa.select(t.log_entries.c.leaf_input)
+        .where(sa.text(t.KEY_EVENTS))
+        .order_by(t.log_entries.c.idx)
+    )
+    with engine.connect() as conn:
+        if backend == "sqlite":
+            sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+            assert "ix_log_entries_key_events" in plan, plan
+        else:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN " + sql))
+            assert "ix_log_entries_key_events" in plan, plan

@@ -34,7 +34,9 @@ def logged_keys(conn: sa.Connection) -> dict[tuple[str, str], dict[str, object]]
     """(kid, status) → the logged facts, for every key event in the log."""
     e = t.log_entries.c
     out: dict[tuple[str, str], dict[str, object]] = {}
-    for (leaf,) in conn.execute(sa.select(e.leaf_input).where(e.event == Event.KEY.value)):
+    # Through the partial index of key events (store/schema.py), not a scan of every leaf.
+    query = sa.select(e.leaf_input).where(sa.text(t.KEY_EVENTS)).order_by(e.idx)
+    for (leaf,) in conn.execute(query):
         key = parse_leaf(bytes(leaf)).get("key")
         if isinstance(key, dict):
             out[(str(key["kid"]), str(key["status"]))] = key

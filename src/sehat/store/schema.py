@@ -235,9 +235,23 @@ log_entries = sa.Table(
     sa.Column("idx", BigId, primary_key=True, autoincrement=False),
     sa.Column("leaf_input", sa.LargeBinary, nullable=False),
     sa.Column("event", sa.String(20), nullable=False),
-    sa.Column("code", sa.String(20), nullable=True, index=True),
+    # No index on ``code``: nothing reads the log by code (a document's leaves are found
+    # through its versions' evidence, ``leaf_index``); it was a random-key index written for
+    # every leaf (migration 0015).
+    sa.Column("code", sa.String(20), nullable=True),
     sa.Column("version", sa.Integer, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
+)
+
+# The key events among the log's leaves (services/key_events.py reads them at every start):
+# a partial index, written for a key event only, not for each of millions of issues. The
+# predicate is literal SQL, repeated word for word by the query (as for the access log's).
+KEY_EVENTS = "event = 'key'"
+sa.Index(
+    "ix_log_entries_key_events",
+    log_entries.c.idx,
+    sqlite_where=sa.text(KEY_EVENTS),
+    postgresql_where=sa.text(KEY_EVENTS),
 )
 
 log_nodes = sa.Table(
