@@ -222,7 +222,6 @@ foreign_priors = sa.Table(
 )
 
 sa.Index("ix_documents_person_kind", documents.c.person_id, documents.c.kind)
-sa.Index("ix_documents_student", documents.c.institution, documents.c.student_number)
 sa.Index("ix_submissions_pending", submissions.c.status, submissions.c.person_id)
 
 # -- evidence (DESIGN §4): signatures on versions, the transparency log, checkpoints ---------
