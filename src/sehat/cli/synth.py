@@ -20,7 +20,8 @@ def synth(
     out: Path = typer.Option(..., "--out", help="CSV file to write / فایل خروجی"),
     seed: int = typer.Option(0, "--seed", help="same seed, same file / بذر تصادفی"),
 ) -> None:
-    """Write COUNT synthetic graduation records (whole education histories) to a CSV file.
+    """Write --count synthetic graduation records (whole education histories) to the CSV file
+    --out, e.g. `sehat synth --count 1000 --out graduations.csv`.
 
     Field names are those of the graduation record; dates are Jalali; national IDs are
     valid; the same seed and reference data give a byte-identical file.
