@@ -126,7 +126,6 @@ def jalali_month_days(year: int, month: int) -> int:
     return 30 if is_jalali_leap(year) else 29
 
 
-@lru_cache(maxsize=1 << 16)
 @lru_cache(maxsize=1 << 16)  # a backfill reads the same few thousand dates again and again
 def _jalali_to_date(year: int, month: int, day: int) -> date:
     gregorian: date = jdatetime.date(year, month, day, locale=_LOCALE).togregorian()
