@@ -54,9 +54,11 @@ def time_ordered_uuid(unix_ms: int | None = None, random_bits: bytes | None = No
     ms = time.time_ns() // 1_000_000 if unix_ms is None else unix_ms
     if not 0 <= ms < 1 << 48:
         raise ValueError("a UUIDv7 time is 48 bits of Unix milliseconds")
-    rand = int.from_bytes(os.urandom(10) if random_bits is None else random_bits, "big")
-    if random_bits is not None and len(random_bits) != 10:
+    if random_bits is None:
+        random_bits = os.urandom(10)
+    elif len(random_bits) != 10:
         raise ValueError("a UUIDv7 takes 10 random bytes (74 bits used)")
+    rand = int.from_bytes(random_bits, "big")
     rand_a = rand >> 68  # 12 bits
     rand_b = (rand >> 6) & ((1 << 62) - 1)  # the next 62
     value = (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
