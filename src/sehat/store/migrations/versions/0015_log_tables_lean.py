@@ -49,9 +49,18 @@ CREATE TABLE {name} (
 """
 
 
+_COLUMNS = {
+    "log_entries": "idx, leaf_input, event, code, version, created_at",
+    "log_nodes": "level, idx, hash",
+}
+
+
 def _rebuild(table: str, create: str, order: str) -> None:
+    columns = _COLUMNS[table]  # by name: a table altered since may keep them in another order
     op.execute(create.format(name=f"{table}_new"))
-    op.execute(f"INSERT INTO {table}_new SELECT * FROM {table} ORDER BY {order}")
+    op.execute(
+        f"INSERT INTO {table}_new ({columns}) SELECT {columns} FROM {table} ORDER BY {order}"
+    )
     op.execute(f"DROP TABLE {table}")
     op.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
 
