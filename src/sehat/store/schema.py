@@ -40,6 +40,14 @@ class UtcTimestamp(sa.types.TypeDecorator[datetime]):
 
 Timestamp = UtcTimestamp()
 
+
+def partial_index(name: str, column: sa.Column[object], where: str) -> sa.Index:
+    """An index of ``column`` over the rows ``where`` holds, on both databases. ``where`` is
+    literal SQL: SQLite and PostgreSQL use a partial index only for a query that repeats its
+    predicate word for word."""
+    return sa.Index(name, column, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+
+
 institutions = sa.Table(
     "institutions",
     metadata,
@@ -243,15 +251,9 @@ log_entries = sa.Table(
 )
 
 # The key events among the log's leaves (services/key_events.py reads them at every start):
-# a partial index, written for a key event only, not for each of millions of issues. The
-# predicate is literal SQL, repeated word for word by the query (as for the access log's).
+# a partial index, written for a key event only, not for each of millions of issues.
 KEY_EVENTS = "event = 'key'"
-sa.Index(
-    "ix_log_entries_key_events",
-    log_entries.c.idx,
-    sqlite_where=sa.text(KEY_EVENTS),
-    postgresql_where=sa.text(KEY_EVENTS),
-)
+partial_index("ix_log_entries_key_events", log_entries.c.idx, KEY_EVENTS)
 
 log_nodes = sa.Table(
     "log_nodes",
@@ -362,18 +364,8 @@ sa.Index("ix_access_log_person_at", access_log.c.person_id, access_log.c.at)
 # PostgreSQL use a partial index only for a query that repeats them word for word.
 PUBLIC_TIER = "channel = 'public' AND account IS NULL"
 EVIDENCE = "(channel <> 'public' OR account IS NOT NULL)"
-sa.Index(
-    "ix_access_log_public_at",
-    access_log.c.at,
-    sqlite_where=sa.text(PUBLIC_TIER),
-    postgresql_where=sa.text(PUBLIC_TIER),
-)
-sa.Index(
-    "ix_access_log_evidence_at",
-    access_log.c.at,
-    sqlite_where=sa.text(EVIDENCE),
-    postgresql_where=sa.text(EVIDENCE),
-)
+partial_index("ix_access_log_public_at", access_log.c.at, PUBLIC_TIER)
+partial_index("ix_access_log_evidence_at", access_log.c.at, EVIDENCE)
 
 access_counts = sa.Table(
     "access_counts",
