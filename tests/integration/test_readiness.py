@@ -103,6 +103,25 @@ def test_sqlite_reads_the_registry_through_a_memory_map(tmp_path: Path) -> None:
         engine.dispose()
 
 
+def test_sehat_imports_engine_keeps_its_memory_flat_and_its_wal_longer(tmp_path: Path) -> None:
+    """`sehat import` (bulk): no memory map (touched pages would count as its memory) and a
+    longer WAL between checkpoints; a server's engine keeps SQLite's default."""
+    from sehat.cli.server import engine_for
+    from sehat.store.db import BULK_CHECKPOINT_PAGES
+
+    url = f"sqlite:///{tmp_path / 'sehat.db'}"
+    settings = load_settings({"SEHAT_DATABASE_URL": url, "SEHAT_DATA_DIR": str(tmp_path)})
+    for bulk, mmap, pages in ((True, 0, BULK_CHECKPOINT_PAGES), (False, None, 1000)):
+        engine = engine_for(settings, bulk=bulk)
+        try:
+            with engine.connect() as conn:
+                size = conn.exec_driver_sql("PRAGMA mmap_size").scalar()
+                assert size == mmap if mmap is not None else size > 0
+                assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == pages
+        finally:
+            engine.dispose()
+
+
 def test_the_worker_health_check_timeout_is_a_number_of_seconds() -> None:
     assert load_settings({}).worker_healthcheck_timeout == 30
     settings = load_settings({"SEHAT_WORKER_HEALTHCHECK_TIMEOUT": "90"})
