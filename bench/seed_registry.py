@@ -29,9 +29,10 @@ from sehat.core.jalali import jalali_year_of
 from sehat.core.record import validate_record
 from sehat.keystore import KeyStore
 from sehat.reference.loader import load_reference
-from sehat.services.evidence import Evidence, VersionToSign
+from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
 from sehat.services.key_events import sync_key_events
+from sehat.services.signing import VersionToSign
 from sehat.store import schema as t
 from sehat.store.db import make_engine, upgrade
 from sehat.synth import iter_records

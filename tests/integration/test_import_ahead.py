@@ -16,8 +16,9 @@ from sehat.importer import run
 from sehat.importer.run import ImportOptions, run_import
 from sehat.reference.loader import load_reference
 from sehat.services.audit import run_audit
-from sehat.services.evidence import Evidence, MadeVersion, VersionToSign
+from sehat.services.evidence import Evidence, MadeVersion
 from sehat.services.key_events import sync_key_events
+from sehat.services.signing import VersionToSign
 from sehat.store import schema as t
 from sehat.synth import write_csv
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sehat.core import cose, qr
 from sehat.core.record_hash import record_hash
 from sehat.reference.loader import load_reference
-from sehat.services import evidence
+from sehat.services import evidence, signing
 from sehat.services.audit import run_audit
 from sehat.services.evidence import Evidence, VersionToSign
 from sehat.store import schema as t
@@ -72,15 +72,15 @@ def _sign_before_0008(self: Evidence, v: VersionToSign, issued_at: int) -> Any:
     """How versions were signed before ADR 0008 (the demo data and existing registries):
     the QR claims without key 12, and a second signature over the record."""
     key, private = self._key(int(v.code[0]))
-    document = evidence.qr_document(v.content, v.version, self.reference)
+    document = signing.qr_document(v.content, v.version, self.reference)
     payload = qr.claims_payload(document, self.issuer, issued_at)
     signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
-    content_signature = private.sign(evidence.content_bytes(v.content))
+    content_signature = private.sign(signing.content_bytes(v.content))
     return (
         key.kid,
         signed,
         content_signature,
-        evidence.commitment(v.salt, signed, content_signature),
+        signing.commitment(v.salt, signed, content_signature),
     )
 
 
@@ -107,7 +107,7 @@ def test_a_new_version_has_one_signature_whose_key_12_is_the_salted_record_hash(
     row = _row(engine, code)
     assert bytes(row.content_signature) == b""
     assert _acd(row.cose)[12] == record_hash(bytes(row.salt), row.content)
-    assert bytes(row.commitment) == evidence.commitment(bytes(row.salt), bytes(row.cose), b"")
+    assert bytes(row.commitment) == signing.commitment(bytes(row.salt), bytes(row.cose), b"")
     assert _status(client, code) == "VALID"
     with engine.begin() as conn:  # the signature path, not the seal, decides
         conn.execute(t.version_evidence.update().where(e.version_id == row.id).values(seal=None))

@@ -23,8 +23,9 @@ from sehat.core.note import NoteError, NoteVerifier
 from sehat.errors import Mismatch
 from sehat.keystore import KeyStore, Purpose
 from sehat.reference.models import Reference
-from sehat.services.evidence import ISSUER, check_version, commitment, verifying_keys
+from sehat.services.evidence import check_version, verifying_keys
 from sehat.services.key_events import key_facts
+from sehat.services.signing import ISSUER, commitment
 from sehat.store import schema as t
 
 CLOCK_SLACK = timedelta(seconds=5)

@@ -20,9 +20,10 @@ from sehat.errors import ConflictError, NotFoundError
 from sehat.keystore import Purpose
 from sehat.reference.models import Reference
 from sehat.services.documents import find_document, may_hold_copy
-from sehat.services.evidence import Evidence, qr_document
+from sehat.services.evidence import Evidence
 from sehat.services.institutions import get_institution
 from sehat.services.principal import Principal
+from sehat.services.signing import qr_document
 from sehat.store import schema as t
 
 

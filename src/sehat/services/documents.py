@@ -26,8 +26,9 @@ from sehat.errors import (
     Problem,
 )
 from sehat.reference.models import Reference
-from sehat.services.evidence import Evidence, VersionToSign
+from sehat.services.evidence import Evidence
 from sehat.services.principal import Principal, Role
+from sehat.services.signing import VersionToSign
 from sehat.store import schema as t
 
 

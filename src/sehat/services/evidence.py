@@ -33,37 +33,17 @@ from sehat.keystore import KeyRecord, KeySnapshot, KeyStatus, KeyStore, Purpose
 from sehat.reference.models import Reference
 from sehat.services import transparency
 from sehat.services.signing import (
-    CONTENT_CONTEXT,
     ISSUER,
     KEY_REFRESH_SECONDS,
-    SEAL_CONTEXT,
     SignedVersion,
     Signer,
     VersionToSign,
-    commitment,
     content_bytes,
     qr_document,
     seal,
 )
 from sehat.store import schema as t
 from sehat.store.bulk import insert_many
-
-__all__ = [  # what callers have always imported from here
-    "CONTENT_CONTEXT",
-    "ISSUER",
-    "SEAL_CONTEXT",
-    "Evidence",
-    "MadeVersion",
-    "SignedVersion",
-    "VersionToSign",
-    "check_version",
-    "commitment",
-    "content_bytes",
-    "qr_document",
-    "reseal",
-    "seal",
-    "verifying_keys",
-]
 
 KEY_REFRESH_EVERY = 2.0
 # A server's refresher (:meth:`Evidence.refresher`) re-reads the keys every

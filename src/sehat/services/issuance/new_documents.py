@@ -20,9 +20,10 @@ import sqlalchemy as sa
 
 from sehat.core.jalali import jalali_year_of
 from sehat.core.ladder import DocStatus
-from sehat.services.evidence import Evidence, MadeVersion, VersionToSign
+from sehat.services.evidence import Evidence, MadeVersion
 from sehat.services.issuance.in_lists import VALUES, chunks
 from sehat.services.presigned import Presigned, new_code, new_salt
+from sehat.services.signing import VersionToSign
 from sehat.services.submissions import Item
 from sehat.store import schema as t
 from sehat.store.bulk import insert_many
