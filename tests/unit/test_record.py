@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -243,3 +244,12 @@ def test_a_number_out_of_range_is_said_in_persian_digits() -> None:
     assert level.message == "'7' is not a whole number from 1 to 4"
     assert level.message_fa == "«7» عددی صحیح از ۱ تا ۴ نیست"  # what was typed, as typed
     assert level.fix_fa == "seminary_level را عددی از ۱ تا ۴ وارد کنید"
+
+
+def test_a_record_without_its_courses_keeps_everything_else() -> None:
+    courses = [{"code": "1101", "name": "ریاضی ۱", "credits": "3", "grade": "17", "term": "1395-1"}]
+    rec = validate_record(raw(courses=courses), REF, today=TODAY)
+    slim = rec.without_courses()
+    assert rec.courses and not slim.courses  # the original is left as it was
+    assert slim == dataclasses.replace(rec, courses=())
+    assert {**slim.content(), "courses": rec.content()["courses"]} == rec.content()

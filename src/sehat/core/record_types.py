@@ -145,6 +145,15 @@ class GraduationRecord:
     prior_foreign: ForeignPrior | None
     assurance: Assurance
 
+    def without_courses(self) -> GraduationRecord:
+        """This record with an empty transcript. What an import's worker sends back beside
+        the first version it made ahead, whose content holds the whole record, courses
+        included (services/presigned.py): a transcript's rows were most of the cost of
+        moving a record between processes, and the writing process never reads them."""
+        slim = object.__new__(GraduationRecord)  # no __init__: a copy of checked values
+        slim.__dict__.update(self.__dict__, courses=())
+        return slim
+
     @property
     def person_key(self) -> str:
         """The identity a document belongs to: national ID, or ``F`` + foreign ID."""

@@ -40,7 +40,8 @@ from sehat.services.signing import SignedVersion, Signer, VersionToSign
 from sehat.services.submissions import Checked
 from sehat.spawning import spawned_without_main
 
-# A record as a worker prepared it: validated, and when valid its first version made ahead.
+# A record as a worker prepared it: validated, and when valid its first version made ahead
+# (the record itself then without its courses: the version's content holds them).
 Prepared = tuple[Checked, Presigned | None]
 
 # Below this many versions a batch is signed in the main process: the round trip to the
@@ -73,7 +74,11 @@ def _prepare(raws: Sequence[Mapping[str, object]], at: datetime) -> list[Prepare
     today = at.date()
     for raw in raws:
         record, problems = check_record(raw, _worker.reference, today)
-        ahead = presign(_worker, record, at) if record is not None else None
+        ahead = None
+        if record is not None:
+            ahead = presign(_worker, record, at)
+            # The transcript travels once, in the content made ahead (presigned.py).
+            record = record.without_courses()
         out.append(((record, tuple(problems)), ahead))
     _collection.batch_done()
     return out

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 
 import sqlalchemy as sa
 
@@ -62,4 +61,7 @@ def time_ordered_uuid(unix_ms: int | None = None, random_bits: bytes | None = No
     rand_a = rand >> 68  # 12 bits
     rand_b = (rand >> 6) & ((1 << 62) - 1)  # the next 62
     value = (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
-    return str(uuid.UUID(int=value))
+    # The text form (RFC 9562 §4) written out: through uuid.UUID it took half as long again,
+    # for every submission of a large import.
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

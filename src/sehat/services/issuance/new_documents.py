@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from sehat.core.jalali import jalali_year_of
@@ -72,6 +73,20 @@ def made_ahead(it: Item, now: datetime, code: str | None = None) -> Presigned | 
     return ahead
 
 
+def record_content(it: Item) -> dict[str, object]:
+    """The content of ``it``'s record, as a version stores it (without its code). From the
+    version made ahead when there is one, made for another time or code: an import's
+    worker sends the record back without its courses (importer/workers.py), and that
+    content holds the whole record as validated."""
+    ahead = it.sub.presigned
+    if ahead is not None:
+        content: dict[str, object] = orjson.loads(ahead.content)
+        content.pop("code", None)
+        return content
+    assert it.record is not None
+    return it.record.content()
+
+
 def store_documents(
     conn: sa.Connection,
     evidence: Evidence,
@@ -100,7 +115,7 @@ def store_documents(
             content = JsonText(ahead.content)  # already JSON: written as it is
             made.append(MadeVersion(version_id, ahead.code, 1, ahead.made, ahead.leaf_input))
         else:
-            content = it.record.content()
+            content = record_content(it)
             content["code"] = doc["code"]
             to_sign.append(VersionToSign(version_id, doc["code"], 1, content, doc["salt"]))
         versions.append(
