@@ -1,0 +1,433 @@
+"""The ceiling of a legacy backfill on this machine: what the work a row needs costs, each
+part measured alone, with nothing of the import's own bookkeeping around it.
+
+    .venv/bin/python bench/backfill_ceiling.py [--rows 1000000] [--sample 20000]
+                                               [--batch 1000] [--postgres URL]
+
+Two parts, the two halves of bench/backfill.py's import:
+
+- the pure work, on one core, in this process: each of ``--sample`` ``sehat synth`` rows
+  validated (core/record.check_record) and its first version made and signed
+  (services/presigned.presign) — what the import's worker processes do, without moving
+  anything between processes;
+- the storage: the rows one issued document writes (its person, submission, document,
+  version, evidence, log entry and log nodes: the registry's own schema, migrated as
+  ``sehat db upgrade`` does), for ``--rows`` documents in transactions of ``--batch``,
+  through the driver alone: tuples made beforehand, ``executemany`` on SQLite, ``COPY`` on
+  PostgreSQL (the same statements store/bulk.py runs, with none of the writing process's
+  Python). Keys that must be unique (national ID, code, student number) are distinct and in
+  no order, as a national backlog's are; the values are those of the sample's first row.
+
+It prints each part's CPU time a row, the rate of the storage alone, and the ceiling they
+make together on this machine's cores: ``cores / (pure + storage)`` rows a second when every
+core is busy and nothing else runs (on PostgreSQL the database server's CPU counts in the
+storage's, as it runs on the same cores). The import cannot be faster than that ceiling; how
+far below it the import runs is what its own bookkeeping costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from sehat.core.record import GraduationRecord, check_record
+from sehat.importer.cells import cell_text
+from sehat.importer.table import open_table
+from sehat.keystore import KeyStore
+from sehat.reference.loader import load_reference
+from sehat.services.evidence import Evidence
+from sehat.services.presigned import Presigned, presign
+from sehat.services.signing import Signer
+from sehat.store.db import make_engine, upgrade
+from sehat.synth import write_csv
+
+TARGET = {"SQLite": 20_000, "PostgreSQL": 10_000}  # DESIGN §9
+# Odd multipliers prime to 10: k → k·M mod 10^d is a permutation, so keys stay distinct
+# while landing all over their index, as a backlog's national IDs and codes do.
+_SPREAD = 2_654_435_761
+_SPREAD_CODE = 11_400_714_819_323_198_485
+
+
+@dataclass(frozen=True)
+class Pure:
+    """The pure work of the sample: µs of CPU a row, and its first row as made."""
+
+    check_us: float
+    presign_us: float
+    record: GraduationRecord
+    raw: dict[str, object]
+    made: Presigned
+
+
+def _pure(sample: Path, keys: Path) -> Pure:
+    reference = load_reference()
+    now = datetime.now(UTC)
+    keystore = KeyStore(keys, "bench-key-encryption-key-0123456789abcdef")
+    keystore.ensure(now)
+    signer = Signer(keystore, reference, Evidence(keystore, reference).issuer)
+    with open_table(sample, institution_given=False) as table:
+        raws = [
+            {name: cell_text(name, value) for name, value in table.header.record(cells).items()}
+            for _, cells in table.rows
+        ]
+    today = now.date()
+    gc.collect()
+    gc.disable()  # as in the import's processes while a batch is worked (importer/garbage.py)
+    started = time.process_time()
+    records = [check_record(raw, reference, today)[0] for raw in raws]
+    checked = time.process_time()
+    made = [presign(signer, record, now) for record in records if record is not None]
+    signed = time.process_time()
+    gc.enable()
+    first = records[0]
+    assert first is not None and len(made) == len(raws), "the sample's rows are all valid"
+    return Pure(
+        (checked - started) / len(raws) * 1e6,
+        (signed - checked) / len(made) * 1e6,
+        first,
+        raws[0],
+        made[0],
+    )
+
+
+def _rows(pure: Pure, start: int, count: int, now: datetime) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of documents ``start + 1 … start + count``, as the import writes them."""
+    rec, made = pure.record, pure.made
+    raw = _json(pure.raw)
+    out: dict[str, list[tuple[Any, ...]]] = {name: [] for name, _ in _TABLES}
+    for k in range(start + 1, start + count + 1):
+        out["persons"].append(
+            (
+                k,
+                f"{k * _SPREAD % 10**10:010d}",
+                rec.first_name,
+                rec.last_name,
+                rec.first_name_latin,
+                rec.last_name_latin,
+                rec.father_name,
+                rec.birth_date,
+                rec.gender,
+                now,
+            )
+        )
+        out["submissions"].append(
+            (
+                k,
+                str(uuid.uuid4()),
+                rec.institution,
+                f"{k * _SPREAD % 10**9:09d}",
+                rec.kind,
+                rec.seminary_level or 0,
+                rec.field_code,
+                rec.program_type.value,
+                f"import-{'0' * 32}-{k}",
+                "ISSUED",
+                "[]",
+                raw,
+                k,
+                k,
+                "born_digital",
+                now,
+                now,
+            )
+        )
+        out["documents"].append(
+            (
+                k,
+                f"{k * _SPREAD_CODE % 10**20:020d}",
+                rec.institution,
+                int(rec.institution[0]),
+                rec.kind,
+                rec.seminary_level or 0,
+                k,
+                k,
+                rec.student_number,
+                rec.field_code,
+                "VALID",
+                1,
+                now,
+                1405,
+                rec.graduation_date,
+                "born_digital",
+                made.salt,
+            )
+        )
+        out["document_versions"].append((k, k, 1, made.content, "issued", now, "import"))
+        out["version_evidence"].append(
+            (
+                k,
+                made.made.signed,
+                b"",
+                made.made.kid,
+                now,
+                made.made.commitment,
+                k - 1,
+                made.made.seal,
+            )
+        )
+        out["log_entries"].append((k - 1, made.leaf_input, "issue", None, 1, now))
+        index, level = k - 1, 0
+        out["log_nodes"].append((0, index, made.made.commitment))
+        while index & 1:  # the perfect subtrees this leaf completes
+            index, level = index >> 1, level + 1
+            out["log_nodes"].append((level, index, made.made.seal))
+    return out
+
+
+def _json(value: dict[str, object]) -> str:
+    return orjson.dumps(value).decode()
+
+
+_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "persons",
+        (
+            "id",
+            "national_id",
+            "first_name",
+            "last_name",
+            "first_name_latin",
+            "last_name_latin",
+            "father_name",
+            "birth_date",
+            "gender",
+            "created_at",
+        ),
+    ),
+    (
+        "submissions",
+        (
+            "id",
+            "public_id",
+            "institution",
+            "student_number",
+            "kind",
+            "seminary_level",
+            "field_code",
+            "program_type",
+            "idempotency_key",
+            "status",
+            "reasons",
+            "record",
+            "person_id",
+            "document_id",
+            "assurance",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    (
+        "documents",
+        (
+            "id",
+            "code",
+            "institution",
+            "domain",
+            "kind",
+            "seminary_level",
+            "person_id",
+            "submission_id",
+            "student_number",
+            "field_code",
+            "status",
+            "version",
+            "issued_at",
+            "issued_year",
+            "graduation_date",
+            "assurance",
+            "salt",
+        ),
+    ),
+    (
+        "document_versions",
+        ("id", "document_id", "version", "content", "reason", "created_at", "created_by"),
+    ),
+    (
+        "version_evidence",
+        (
+            "version_id",
+            "cose",
+            "content_signature",
+            "kid",
+            "signed_at",
+            "commitment",
+            "leaf_index",
+            "seal",
+        ),
+    ),
+    ("log_entries", ("idx", "leaf_input", "event", "code", "version", "created_at")),
+    ("log_nodes", ("level", "idx", "hash")),
+)
+
+
+Writer = Callable[[dict[str, list[tuple[Any, ...]]]], None]
+
+
+@contextmanager
+def _sqlite(folder: Path) -> Iterator[tuple[Writer, Callable[[], float]]]:
+    path = folder / "floor.db"
+    engine = make_engine(f"sqlite:///{path}", bulk=True)
+    upgrade(engine)
+    engine.dispose()
+    conn = sqlite3.connect(path, isolation_level=None)
+    # As `sehat import`'s connections (store/db.py, bulk=True): WAL, NORMAL sync, no memory
+    # map, a checkpoint every 64 MiB; foreign keys off here (the rows name institutions and
+    # persons the floor does not make).
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "wal_autocheckpoint=16384"):
+        conn.execute(f"PRAGMA {pragma}")
+    statements = {
+        name: f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        for name, cols in _TABLES
+    }
+
+    def write(rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        for name, _ in _TABLES:
+            conn.executemany(statements[name], [_sqlite_values(r) for r in rows[name]])
+        conn.execute("COMMIT")
+
+    try:
+        yield write, lambda: 0.0
+    finally:
+        conn.close()
+
+
+def _sqlite_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(v.isoformat(" ") if isinstance(v, datetime) else v for v in row)
+
+
+@contextmanager
+def _postgres(url: str) -> Iterator[tuple[Writer, Callable[[], float]]]:
+    import psycopg
+
+    name = f"sehat_floor_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    database = url.rsplit("/", 1)[0] + "/" + name
+    engine = make_engine(database)
+    upgrade(engine)
+    engine.dispose()
+    conn = psycopg.connect(database.replace("postgresql+psycopg://", "postgresql://"))
+    conn.execute("SET session_replication_role = replica")  # no foreign-key checks, as above
+    server = _server_cpu(conn)
+
+    def write(rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        with conn.transaction(), conn.cursor() as cur:
+            for table, cols in _TABLES:
+                with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in rows[table]:
+                        copy.write_row(row)
+
+    try:
+        yield write, server
+    finally:
+        conn.close()
+        with admin.connect() as c:
+            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _server_cpu(conn: Any) -> Callable[[], float]:
+    """CPU seconds of the PostgreSQL backend serving ``conn`` (it runs on this machine:
+    its user and system time from /proc, in clock ticks)."""
+    stat = Path(f"/proc/{conn.execute('SELECT pg_backend_pid()').fetchone()[0]}/stat")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime (man 5 proc)
+
+    return seconds
+
+
+def _storage(
+    pure: Pure, rows: int, batch: int, writer: Writer, server_cpu: Callable[[], float]
+) -> tuple[float, float, float, float]:
+    """(rows/s, µs of CPU a row in this process writing, in the database server, and in
+    making the rows' tuples)."""
+    now = datetime.now(UTC)
+    making = writing = 0.0
+    gc.collect()
+    gc.freeze()
+    gc.disable()  # the rows made are freed by reference counting, as in the import
+    server_before = server_cpu()
+    started = time.perf_counter()
+    for start in range(0, rows, batch):
+        t0 = time.process_time()
+        chunk = _rows(pure, start, min(batch, rows - start), now)
+        t1 = time.process_time()
+        writer(chunk)
+        writing += time.process_time() - t1
+        making += t1 - t0
+        if (start // batch) % 200 == 199:
+            print(f"  … {start + batch:,} rows stored", flush=True)
+    seconds = time.perf_counter() - started
+    gc.enable()
+    per_row = 1e6 / rows
+    # The rate leaves out making the tuples (the import's workers and writer make them).
+    return (
+        rows / (seconds - making),
+        writing * per_row,
+        (server_cpu() - server_before) * per_row,
+        making * per_row,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000, help="documents stored")
+    parser.add_argument("--sample", type=int, default=20_000, help="rows validated and signed")
+    parser.add_argument("--batch", type=int, default=1000, help="documents a transaction")
+    parser.add_argument("--postgres", default=None, help="a PostgreSQL URL (default: SQLite)")
+    args = parser.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    with tempfile.TemporaryDirectory(prefix="sehat-ceiling-") as tmp:
+        folder = Path(tmp)
+        write_csv(folder / "sample.csv", load_reference(), args.sample, 7)
+        pure = _pure(folder / "sample.csv", folder / "keys")
+        print(
+            f"pure work, one core, {args.sample:,} sehat synth rows: validation "
+            f"{pure.check_us:.0f} µs a row, first version made and signed {pure.presign_us:.0f} "
+            f"µs a row"
+        )
+        store = _postgres(args.postgres) if args.postgres else _sqlite(folder)
+        with store as (writer, server_cpu):
+            rate, client, server, making = _storage(pure, args.rows, args.batch, writer, server_cpu)
+    storage = client + server
+    print(
+        f"storage alone, {backend}, {args.rows:,} documents in transactions of {args.batch:,}: "
+        f"{rate:,.0f} documents/s, {storage:.0f} µs of CPU a row"
+        + (f" ({client:.0f} in this process, {server:.0f} in the server)" if server else "")
+        + f" (tuples made beforehand: {making:.0f} µs a row, not counted)"
+    )
+    pure_us = pure.check_us + pure.presign_us
+    ceiling = cores * 1e6 / (pure_us + storage)
+    # One writer: its statements never run on two cores at once (on PostgreSQL the server's
+    # backend and this process take turns, each on a core).
+    single = 1e6 / (max(client, server) if server else storage)
+    print(
+        f"ceiling on {cores} cores: {min(ceiling, single):,.0f} rows/s "
+        f"({cores} × 1,000,000 / ({pure_us:.0f} + {storage:.0f}) µs = {ceiling:,.0f}; one "
+        f"writer alone {single:,.0f}); target {TARGET[backend]:,} rows/s: "
+        f"{min(ceiling, single) / TARGET[backend]:.2f}× of it"
+    )
+
+
+if __name__ == "__main__":
+    main()
