@@ -80,6 +80,23 @@ def _cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
+def _postgres_cpu() -> float:
+    """CPU seconds (user + system) of every PostgreSQL server process on this machine (the
+    database runs on the same two cores as the import), read from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        name, rest = text.split(" (", 1)[1].rsplit(") ", 1)
+        if name.startswith("postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (man 5 proc)
+    return total / tick
+
+
 class _WorkerPeaks:
     """The peak resident memory of each worker process, read from /proc while they run.
 
@@ -163,6 +180,7 @@ def main() -> None:
                 sync_key_events(conn, keystore, now)
             started = time.perf_counter()
             cpu_before = _cpu()
+            server_before = _postgres_cpu() if args.postgres else 0.0
             with _WorkerPeaks() as workers:
                 report = run_import(
                     engine,
@@ -174,6 +192,7 @@ def main() -> None:
                 )
             seconds = time.perf_counter() - started
             cpu_main, cpu_workers = (a - b for a, b in zip(_cpu(), cpu_before, strict=True))
+            cpu_server = _postgres_cpu() - server_before if args.postgres else 0.0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = workers.largest_mb
     anon = _status_kb("RssAnon") / 1024
@@ -199,6 +218,7 @@ def main() -> None:
     print(
         f"  CPU per row: {cpu_main * per_row:,.0f} µs in this process, "
         f"{cpu_workers * per_row:,.0f} µs in the workers"
+        + (f", {cpu_server * per_row:,.0f} µs in the database server" if args.postgres else "")
     )
     print(f"  baseline: raw Ed25519 signing, one core: {signing:,.0f} signatures/s")
     print(f"  ratio rows/s to one core's signatures/s: {rate / signing:.3f}")

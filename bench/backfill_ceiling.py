@@ -12,11 +12,12 @@ Two parts, the two halves of bench/backfill.py's import:
   anything between processes;
 - the storage: the rows one issued document writes (its person, submission, document,
   version, evidence, log entry and log nodes: the registry's own schema, migrated as
-  ``sehat db upgrade`` does), for ``--rows`` documents in transactions of ``--batch``,
-  through the driver alone: tuples made beforehand, ``executemany`` on SQLite, ``COPY`` on
-  PostgreSQL (the same statements store/bulk.py runs, with none of the writing process's
-  Python). Keys that must be unique (national ID, code, student number) are distinct and in
-  no order, as a national backlog's are; the values are those of the sample's first row.
+  ``sehat db upgrade`` does, its foreign keys checked), for ``--rows`` documents in
+  transactions of ``--batch``, through the driver alone: tuples made beforehand,
+  ``executemany`` on SQLite, ``COPY`` on PostgreSQL (the same statements store/bulk.py
+  runs, with none of the writing process's Python). Keys that must be unique (national ID,
+  code, student number) are distinct and in no order, as a national backlog's are; the
+  values are those of the sample's first row.
 
 It prints each part's CPU time a row, the rate of the storage alone, and the ceiling they
 make together on this machine's cores: ``cores / (pure + storage)`` rows a second when every
@@ -50,9 +51,10 @@ from sehat.importer.table import open_table
 from sehat.keystore import KeyStore
 from sehat.reference.loader import load_reference
 from sehat.services.evidence import Evidence
+from sehat.services.institutions import sync_from_reference
 from sehat.services.presigned import Presigned, presign
 from sehat.services.signing import Signer
-from sehat.store.db import make_engine, upgrade
+from sehat.store.db import BULK_CHECKPOINT_PAGES, make_engine, upgrade
 from sehat.synth import write_csv
 
 TARGET = {"SQLite": 20_000, "PostgreSQL": 10_000}  # DESIGN §9
@@ -277,17 +279,25 @@ _TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 Writer = Callable[[dict[str, list[tuple[Any, ...]]]], None]
 
 
+def _migrated(engine: sa.Engine) -> None:
+    """The registry's schema, as ``sehat db upgrade`` makes it, with the reference data's
+    institutions (the rows' foreign keys name them)."""
+    upgrade(engine)
+    with engine.begin() as conn:
+        sync_from_reference(conn, load_reference(), datetime.now(UTC))
+    engine.dispose()
+
+
 @contextmanager
 def _sqlite(folder: Path) -> Iterator[tuple[Writer, Callable[[], float]]]:
     path = folder / "floor.db"
-    engine = make_engine(f"sqlite:///{path}", bulk=True)
-    upgrade(engine)
-    engine.dispose()
+    _migrated(make_engine(f"sqlite:///{path}", bulk=True))
     conn = sqlite3.connect(path, isolation_level=None)
-    # As `sehat import`'s connections (store/db.py, bulk=True): WAL, NORMAL sync, no memory
-    # map, a checkpoint every 64 MiB; foreign keys off here (the rows name institutions and
-    # persons the floor does not make).
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "wal_autocheckpoint=16384"):
+    # As `sehat import`'s connections (store/db.py, bulk=True): WAL, NORMAL sync, foreign keys
+    # checked, no memory map, a long WAL between checkpoints.
+    pages = BULK_CHECKPOINT_PAGES
+    pragmas = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
+    for pragma in (*pragmas, f"wal_autocheckpoint={pages}"):
         conn.execute(f"PRAGMA {pragma}")
     statements = {
         name: f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -319,11 +329,8 @@ def _postgres(url: str) -> Iterator[tuple[Writer, Callable[[], float]]]:
     with admin.connect() as c:
         c.exec_driver_sql(f'CREATE DATABASE "{name}"')
     database = url.rsplit("/", 1)[0] + "/" + name
-    engine = make_engine(database)
-    upgrade(engine)
-    engine.dispose()
+    _migrated(make_engine(database))
     conn = psycopg.connect(database.replace("postgresql+psycopg://", "postgresql://"))
-    conn.execute("SET session_replication_role = replica")  # no foreign-key checks, as above
     server = _server_cpu(conn)
 
     def write(rows: dict[str, list[tuple[Any, ...]]]) -> None:
@@ -343,14 +350,22 @@ def _postgres(url: str) -> Iterator[tuple[Writer, Callable[[], float]]]:
 
 
 def _server_cpu(conn: Any) -> Callable[[], float]:
-    """CPU seconds of the PostgreSQL backend serving ``conn`` (it runs on this machine:
-    its user and system time from /proc, in clock ticks)."""
-    stat = Path(f"/proc/{conn.execute('SELECT pg_backend_pid()').fetchone()[0]}/stat")
+    """CPU seconds of every PostgreSQL server process on this machine — the backend serving
+    ``conn``, and the WAL writer, checkpointer and background writer its writes keep busy —
+    from /proc (user + system, in clock ticks)."""
     tick = os.sysconf("SC_CLK_TCK")
 
     def seconds() -> float:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime (man 5 proc)
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                name, rest = stat.read_text().split(" (", 1)[1].rsplit(") ", 1)
+            except (OSError, IndexError, ValueError):
+                continue  # ended meanwhile
+            if name.startswith("postgres"):
+                fields = rest.split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime (man 5 proc)
+        return total / tick
 
     return seconds
 
@@ -413,7 +428,7 @@ def main() -> None:
     print(
         f"storage alone, {backend}, {args.rows:,} documents in transactions of {args.batch:,}: "
         f"{rate:,.0f} documents/s, {storage:.0f} µs of CPU a row"
-        + (f" ({client:.0f} in this process, {server:.0f} in the server)" if server else "")
+        + (f" ({client:.0f} here, {server:.0f} in the database server)" if server else "")
         + f" (tuples made beforehand: {making:.0f} µs a row, not counted)"
     )
     pure_us = pure.check_us + pure.presign_us
