@@ -4,7 +4,7 @@ PostgreSQL, reads back exactly as an ordinary INSERT would have stored it."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import psycopg
 import pytest
@@ -90,3 +90,50 @@ def test_a_clash_fails_the_whole_write(engine: sa.Engine, count: int) -> None:
     assert isinstance(raised.value.orig, (sqlite3.IntegrityError, psycopg.IntegrityError))
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t.log_entries)).scalar() == 1
+
+
+def _people(count: int, start: int = 0) -> list[dict[str, object]]:
+    return [
+        {
+            "national_id": f"{start + i:010d}",
+            "foreign_id": None,
+            "first_name": "زهرا",
+            "last_name": f"نیک‌نام {start + i}",
+            "birth_date": date(1990, 1, 1 + i % 28),
+            "created_at": datetime(2026, 12, 6, 4, 0, tzinfo=UTC),
+        }
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [3, bulk.COPY_FROM + 5])  # statements, and arrays on PG
+def test_rows_clashing_are_skipped_and_the_first_stays(engine: sa.Engine, count: int) -> None:
+    with engine.begin() as conn:
+        assert insert_many(conn, t.persons, _people(2), ignore_conflicts=True) == 2
+    again = _people(count)
+    again[0]["last_name"] = "another name for a stored national ID"
+    with engine.begin() as conn:
+        assert insert_many(conn, t.persons, again, ignore_conflicts=True) == count - 2
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(t.persons.c.national_id, t.persons.c.last_name, t.persons.c.birth_date)
+        ).all()
+    assert sorted(stored) == sorted(
+        (p["national_id"], p["last_name"], p["birth_date"]) for p in _people(count)
+    )
+
+
+@pytest.mark.parametrize("count", [3, bulk.COPY_FROM + 5])
+def test_a_value_too_long_is_never_cut_short(engine: sa.Engine, count: int) -> None:
+    people = _people(count)
+    people[-1]["national_id"] = "0" * 11  # the column holds 10 characters
+    if engine.dialect.name == "postgresql":  # refused, and nothing of the write kept
+        with pytest.raises(sa.exc.DBAPIError), engine.begin() as conn:
+            insert_many(conn, t.persons, people, ignore_conflicts=True)
+        with engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(t.persons)).scalar() == 0
+        return
+    with engine.begin() as conn:  # SQLite keeps text whole whatever the declared length
+        insert_many(conn, t.persons, people, ignore_conflicts=True)
+    with engine.connect() as conn:
+        assert "0" * 11 in conn.execute(sa.select(t.persons.c.national_id)).scalars().all()

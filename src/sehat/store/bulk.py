@@ -9,6 +9,10 @@ across a batch (its timestamp, its actor, a status). Rows are written on the cal
 connection, inside its transaction; the driver's errors come out as SQLAlchemy's, as from
 any statement (a unique violation an :class:`sqlalchemy.exc.IntegrityError`, which
 store/tx.py retries as a race).
+
+On PostgreSQL a large insert is one stream (``COPY``), or, when clashing rows are to be
+skipped, one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING`` over arrays of the
+columns' values.
 """
 
 from __future__ import annotations
@@ -154,15 +158,64 @@ def insert_many(
     unknown = set(rows[0]) - set(table.c.keys())
     if unknown:
         raise KeyError(f"{table.name} has no column {sorted(unknown)}")
-    if conn.dialect.name == "postgresql" and not ignore_conflicts and len(rows) >= COPY_FROM:
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         if not conn.in_transaction():  # pragma: no cover - a programming error
             raise RuntimeError("insert_many writes inside the caller's transaction only")
+        if ignore_conflicts:
+            return _insert_unnested(conn, table, rows)
         return _copy(conn, table, rows)
     return execute_many(conn, _insert(table, ignore_conflicts, conn.dialect.name), rows)
 
 
-# From this many rows PostgreSQL gets them by COPY (below it a statement per row costs less
-# than setting up the stream).
+@functools.lru_cache(maxsize=256)
+def _unnest_statement(
+    dialect: sa.Dialect, table: sa.Table, names: tuple[str, ...]
+) -> tuple[str, tuple[Processor, ...], frozenset[str]]:
+    """PostgreSQL's ``INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING`` for
+    ``names``: one array a column, cast to the column's own type."""
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    arrays = ", ".join(f"%s::{_element_type(table.c[name], dialect)}[]" for name in names)
+    processors = tuple(table.c[name].type._cached_bind_processor(dialect) for name in names)
+    json_names = frozenset(name for name in names if isinstance(table.c[name].type, sa.JSON))
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({columns}) "
+        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"
+    )
+    return sql, processors, json_names
+
+
+def _element_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
+    """The type an array of ``column``'s values is cast to: its own, but text for a
+    ``VARCHAR(n)`` — a cast to it would cut a longer value short without a word, where the
+    insert itself refuses it."""
+    if isinstance(column.type, sa.String) and not isinstance(column.type, sa.JSON):
+        return "TEXT"
+    return str(column.type.compile(dialect))
+
+
+def _insert_unnested(
+    conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Insert ``rows`` skipping those that clash with a unique constraint, on PostgreSQL in
+    one statement over arrays of the columns' values: a statement a row (``executemany``)
+    cost the server and this process half as much again each (bench/RESULTS.md). COPY
+    cannot skip a clash."""
+    names = tuple(rows[0])
+    sql, processors, json_names = _unnest_statement(conn.dialect, table, names)
+    values = _values(rows, names, processors, json_names)
+    arrays = [list(column) for column in zip(*values, strict=True)]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with _as_sqlalchemy_errors(conn, sql):
+            cursor.execute(sql, arrays)
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
+
+
+# From this many rows PostgreSQL gets them by COPY, or by arrays when clashes are skipped
+# (below it a statement per row costs less than setting up either).
 COPY_FROM = 50
 
 # Values that repeat across a batch (its timestamp, its actor, a status): processed once.
