@@ -71,15 +71,17 @@ def test_an_import_in_flight_stops_with_the_server(
         running: Runtime = client.app.runtime  # type: ignore[attr-defined]
         caller = IdCheckCaller(UNLIMITED_ID_CHECKS, ())
         worker = running.imports.start(
-            running.engine,
-            running.reference,
-            running.evidence,
-            data_dir / "upload.csv",
-            data_dir / "results.csv",
-            imports.new_id(),
-            "10001",
-            Assurance.BORN_DIGITAL,
-            caller,
+            imports.ImportJob(
+                engine=running.engine,
+                reference=running.reference,
+                evidence=running.evidence,
+                upload=data_dir / "upload.csv",
+                results=data_dir / "results.csv",
+                public_id=imports.new_id(),
+                institution="10001",
+                assurance=Assurance.BORN_DIGITAL,
+                caller=caller,
+            )
         )
         assert batches.acquire(timeout=10) and batches.acquire(timeout=10)
         assert worker in running.workers()

@@ -15,6 +15,7 @@ import logging
 import threading
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,21 @@ def record(
     )
 
 
+@dataclass(frozen=True)
+class ImportJob:
+    """One uploaded import: where it reads and writes, and for whom."""
+
+    engine: sa.Engine
+    reference: Reference
+    evidence: Evidence
+    upload: Path  # the file as uploaded
+    results: Path  # its results CSV (results_path)
+    public_id: str
+    institution: str  # the registrar's: every row is this institution's
+    assurance: Assurance  # for rows that do not say
+    caller: IdCheckCaller  # whose national-ID checks a row's prior_code counts as
+
+
 class Stopped(Exception):
     """The server is stopping: the import ends after the batch just committed."""
 
@@ -101,38 +117,12 @@ class ImportThreads:
         self._running: dict[str, Background] = {}
         self._lock = threading.Lock()
 
-    def start(
-        self,
-        engine: sa.Engine,
-        reference: Reference,
-        evidence: Evidence,
-        upload: Path,
-        results: Path,
-        public_id: str,
-        institution: str,
-        assurance: Assurance,
-        caller: IdCheckCaller,
-    ) -> Background:
+    def start(self, job: ImportJob) -> Background:
         """Run the import in a thread of this process."""
-
-        def run() -> None:
-            _run(
-                engine,
-                reference,
-                evidence,
-                upload,
-                results,
-                public_id,
-                institution,
-                assurance,
-                caller,
-                worker.stopping,
-            )
-
-        worker = Background(f"import-{public_id[:8]}", run)
+        worker = Background(f"import-{job.public_id[:8]}", lambda: _run(job, worker.stopping))
         with self._lock:
             self._running = {k: w for k, w in self._running.items() if w.alive()}
-            self._running[public_id] = worker
+            self._running[job.public_id] = worker
             worker.start()
         return worker
 
@@ -157,21 +147,11 @@ def _count_rows(upload: Path) -> int:
         return sum(1 for _ in table.rows)
 
 
-def _run(
-    engine: sa.Engine,
-    reference: Reference,
-    evidence: Evidence,
-    upload: Path,
-    results: Path,
-    public_id: str,
-    institution: str,
-    assurance: Assurance,
-    caller: IdCheckCaller,
-    stopping: threading.Event,
-) -> None:
-    report = ImportReport(upload.name)
+def _run(job: ImportJob, stopping: threading.Event) -> None:
+    engine, public_id = job.engine, job.public_id
+    report = ImportReport(job.upload.name)
     try:
-        total = _count_rows(upload)
+        total = _count_rows(job.upload)
         _update(engine, public_id, state="running", rows_total=total)
 
         def progress(rows: int) -> None:
@@ -179,13 +159,16 @@ def _run(
             if stopping.is_set():
                 raise Stopped
 
+        options = ImportOptions(
+            institution=job.institution, assurance=job.assurance, id_checks=job.caller
+        )
         report = run_import(
             engine,
-            reference,
-            evidence,
-            upload,
-            results,
-            ImportOptions(institution=institution, assurance=assurance, id_checks=caller),
+            job.reference,
+            job.evidence,
+            job.upload,
+            job.results,
+            options,
             on_header=lambda r: None,
             on_progress=progress,
             report=report,

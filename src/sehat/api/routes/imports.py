@@ -96,9 +96,18 @@ async def upload(
     caller = IdCheckCaller(
         settings.id_checks, tuple(subjects_of(principal, client_address(request)))
     )
-    results = imports.results_path(settings.data_dir, public_id)
     runtime(request).imports.start(
-        engine, reference, evidence, path, results, public_id, institution, level, caller
+        imports.ImportJob(
+            engine=engine,
+            reference=reference,
+            evidence=evidence,
+            upload=path,
+            results=imports.results_path(settings.data_dir, public_id),
+            public_id=public_id,
+            institution=institution,
+            assurance=level,
+            caller=caller,
+        )
     )
     return {"import_id": public_id, "state": "queued"}
 
