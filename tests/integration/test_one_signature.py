@@ -6,6 +6,7 @@ still verify."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,20 +69,31 @@ def _audit(engine: sa.Engine) -> list[str]:
     return [f"{m.subject}: {m.what}" for m in report.mismatches]
 
 
-def _sign_before_0008(self: Evidence, v: VersionToSign, issued_at: int) -> Any:
+def _sign_all_before_0008(
+    self: Evidence, versions: Sequence[VersionToSign], issued_at: int
+) -> list[signing.SignedVersion]:
     """How versions were signed before ADR 0008 (the demo data and existing registries):
     the QR claims without key 12, and a second signature over the record."""
-    key, private = self._key(int(v.code[0]))
-    document = signing.qr_document(v.content, v.version, self.reference)
-    payload = qr.claims_payload(document, self.issuer, issued_at)
-    signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
-    content_signature = private.sign(signing.content_bytes(v.content))
-    return (
-        key.kid,
-        signed,
-        content_signature,
-        signing.commitment(v.salt, signed, content_signature),
-    )
+    out = []
+    for v in versions:
+        key, private = self._key(int(v.code[0]))
+        document = signing.qr_document(v.content, v.version, self.reference)
+        payload = qr.claims_payload(document, self.issuer, issued_at)
+        signed = cose.sign1(payload, private, bytes.fromhex(key.kid))
+        content_signature = private.sign(signing.content_bytes(v.content))
+        sealed = signing.seal(
+            self.keystore.seal_key,
+            v.code,
+            v.version,
+            key.kid,
+            signed,
+            content_signature,
+            v.content,
+            v.salt,
+        )
+        commitment = signing.commitment(v.salt, signed, content_signature)
+        out.append(signing.SignedVersion(key.kid, signed, content_signature, commitment, sealed))
+    return out
 
 
 def _edited(value: Any) -> Any:
@@ -120,7 +132,7 @@ def test_a_version_signed_before_with_two_signatures_still_verifies(
 ) -> None:
     client, tok = api
     with monkeypatch.context() as patched:
-        patched.setattr(Evidence, "sign", _sign_before_0008)
+        patched.setattr(Evidence, "sign_all", _sign_all_before_0008)
         old, edited = issue_bachelor(client, tok), issue_bachelor(client, tok)
     row = _row(engine, old)
     assert 12 not in _acd(row.cose) and len(bytes(row.content_signature)) == 64
@@ -226,7 +238,7 @@ def test_a_registry_upgraded_in_place_verifies_both_kinds(
     # Versions signed before and after, then `sehat db reseal --everything`: none refused.
     client, tok = make_client(engine, tmp_path), make_tokens(engine)
     with monkeypatch.context() as patched:
-        patched.setattr(Evidence, "sign", _sign_before_0008)
+        patched.setattr(Evidence, "sign_all", _sign_all_before_0008)
         old = issue_bachelor(client, tok)
     new = issue_bachelor(client, tok)
     with engine.begin() as conn:

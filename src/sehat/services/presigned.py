@@ -16,6 +16,7 @@ or logged unless the ladder issues it.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,10 +61,34 @@ def new_code(institution: str, kind: int, at: datetime) -> str:
 
 def presign(evidence: Signer, record: GraduationRecord, at: datetime) -> Presigned:
     """Make and sign version 1 of ``record``'s document as if issued at ``at``."""
-    code = new_code(record.institution, record.kind, at)
-    salt = new_salt()
-    content = record.content()
-    content["code"] = code
-    [made] = evidence.sign_all([VersionToSign(0, code, 1, content, salt)], int(at.timestamp()))
-    leaf = LogEvent(Event.ISSUE, at, code, 1, made.kid, made.commitment).leaf_input()
-    return Presigned(at, code, salt, json_text(content), made, leaf)
+    [made] = presign_all(evidence, [record], at)
+    return made
+
+
+def presign_all(
+    evidence: Signer, records: Sequence[GraduationRecord], at: datetime
+) -> list[Presigned]:
+    """:func:`presign` of each of ``records``, in order, each step for all of them before the
+    next (as :meth:`Signer.sign_all` does)."""
+    codes = [new_code(record.institution, record.kind, at) for record in records]
+    salts = [new_salt() for _ in records]
+    contents = [record.content() for record in records]
+    for content, code in zip(contents, codes, strict=True):
+        content["code"] = code
+    made = evidence.sign_all(
+        [
+            VersionToSign(0, code, 1, content, salt)
+            for code, content, salt in zip(codes, contents, salts, strict=True)
+        ],
+        int(at.timestamp()),
+    )
+    leaves = [
+        LogEvent(Event.ISSUE, at, code, 1, signed.kid, signed.commitment).leaf_input()
+        for code, signed in zip(codes, made, strict=True)
+    ]
+    return [
+        Presigned(at, code, salt, json_text(content), signed, leaf)
+        for code, salt, content, signed, leaf in zip(
+            codes, salts, contents, made, leaves, strict=True
+        )
+    ]
