@@ -8,8 +8,8 @@ Two parts, the two halves of bench/backfill.py's import:
 
 - the pure work, on one core, in this process: each of ``--sample`` ``sehat synth`` rows
   validated (core/record.check_record) and its first version made and signed
-  (services/presigned.presign) — what the import's worker processes do, without moving
-  anything between processes;
+  (services/presigned.presign_all, a thousand at a time) — what the import's worker
+  processes do, without moving anything between processes;
 - the storage: the rows one issued document writes (its person, submission, document,
   version, evidence, log entry and log nodes: the registry's own schema, migrated as
   ``sehat db upgrade`` does, its foreign keys checked), for ``--rows`` documents in
@@ -52,7 +52,7 @@ from sehat.keystore import KeyStore
 from sehat.reference.loader import load_reference
 from sehat.services.evidence import Evidence
 from sehat.services.institutions import sync_from_reference
-from sehat.services.presigned import Presigned, presign
+from sehat.services.presigned import Presigned, presign_all
 from sehat.services.signing import Signer
 from sehat.store.db import BULK_CHECKPOINT_PAGES, make_engine, upgrade
 from sehat.synth import write_csv
@@ -92,7 +92,10 @@ def _pure(sample: Path, keys: Path) -> Pure:
     started = time.process_time()
     records = [check_record(raw, reference, today)[0] for raw in raws]
     checked = time.process_time()
-    made = [presign(signer, record, now) for record in records if record is not None]
+    valid = [record for record in records if record is not None]
+    made = [
+        m for i in range(0, len(valid), 1000) for m in presign_all(signer, valid[i : i + 1000], now)
+    ]
     signed = time.process_time()
     gc.enable()
     first = records[0]
