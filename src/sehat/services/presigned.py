@@ -59,17 +59,11 @@ def new_code(institution: str, kind: int, at: datetime) -> str:
     )
 
 
-def presign(evidence: Signer, record: GraduationRecord, at: datetime) -> Presigned:
-    """Make and sign version 1 of ``record``'s document as if issued at ``at``."""
-    [made] = presign_all(evidence, [record], at)
-    return made
-
-
 def presign_all(
     evidence: Signer, records: Sequence[GraduationRecord], at: datetime
 ) -> list[Presigned]:
-    """:func:`presign` of each of ``records``, in order, each step for all of them before the
-    next (as :meth:`Signer.sign_all` does)."""
+    """Version 1 of each of ``records``' documents, made and signed as if issued at ``at``, in
+    order; each step for all of them before the next (as :meth:`Signer.sign_all` does)."""
     codes = [new_code(record.institution, record.kind, at) for record in records]
     salts = [new_salt() for _ in records]
     contents = [record.content() for record in records]
