@@ -71,26 +71,26 @@ def execute_many(
     params: list[Any] = _values(rows, order, processors, json_names)
     if not conn.dialect.positional:
         params = [dict(zip(order, row, strict=True)) for row in params]
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with _as_sqlalchemy_errors(conn, sql):
-            cursor.executemany(sql, params)
+    with _driver_cursor(conn, sql) as cursor:
+        cursor.executemany(sql, params)
         return int(cursor.rowcount)
-    finally:
-        cursor.close()
 
 
 @contextmanager
-def _as_sqlalchemy_errors(conn: sa.Connection, sql: str) -> Iterator[None]:
-    """The driver's error raised as the SQLAlchemy error Core would raise for it (its
-    parameters, personal data, left out of the message)."""
+def _driver_cursor(conn: sa.Connection, sql: str) -> Iterator[Any]:
+    """A cursor of ``conn``'s driver connection for running ``sql``, closed after; the
+    driver's error raised as the SQLAlchemy error Core would raise for it (its parameters,
+    personal data, left out of the message)."""
     base = conn.dialect.loaded_dbapi.Error
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        yield
+        yield cursor
     except base as exc:
         raise sa.exc.DBAPIError.instance(
             sql, None, exc, base, hide_parameters=True, dialect=conn.dialect
         ) from exc
+    finally:
+        cursor.close()
 
 
 def _values(
@@ -100,6 +100,16 @@ def _values(
     json_names: frozenset[str],
 ) -> list[tuple[Any, ...]]:
     """Each row's values in ``order``, through their bind processors, as tuples."""
+    return list(zip(*_columns(rows, order, processors, json_names), strict=True))
+
+
+def _columns(
+    rows: Sequence[Mapping[str, Any]],
+    order: Sequence[str],
+    processors: Sequence[Processor],
+    json_names: frozenset[str],
+) -> list[list[Any]]:
+    """Each column's values in ``order``, through their bind processors, as lists."""
     columns: list[list[Any]] = []
     for name, process in zip(order, processors, strict=True):
         values = [row[name] for row in rows]
@@ -112,7 +122,7 @@ def _values(
             else:
                 values = [process(v) for v in values]
         columns.append(values)
-    return list(zip(*columns, strict=True))
+    return columns
 
 
 @functools.lru_cache(maxsize=256)
@@ -123,9 +133,17 @@ def _copy_statement(
     bind processor (the same values an INSERT would send)."""
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in names)
+    return (f"COPY {quote(table.name)} ({columns}) FROM STDIN", *_processing(dialect, table, names))
+
+
+def _processing(
+    dialect: sa.Dialect, table: sa.Table, names: tuple[str, ...]
+) -> tuple[tuple[Processor, ...], frozenset[str]]:
+    """Each of ``table``'s columns ``names``: its bind processor (the values an INSERT would
+    send), and which are JSON (their values may come as :class:`JsonText`)."""
     processors = tuple(table.c[name].type._cached_bind_processor(dialect) for name in names)
     json_names = frozenset(name for name in names if isinstance(table.c[name].type, sa.JSON))
-    return f"COPY {quote(table.name)} ({columns}) FROM STDIN", processors, json_names
+    return processors, json_names
 
 
 def _copy(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -133,13 +151,9 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]
     same constraints hold: a clash fails the whole transaction, as an INSERT's would)."""
     names = tuple(rows[0])
     sql, processors, json_names = _copy_statement(conn.dialect, table, names)
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with _as_sqlalchemy_errors(conn, sql), cursor.copy(sql) as copy:
-            for row in _values(rows, names, processors, json_names):
-                copy.write_row(row)
-    finally:
-        cursor.close()
+    with _driver_cursor(conn, sql) as cursor, cursor.copy(sql) as copy:
+        for row in _values(rows, names, processors, json_names):
+            copy.write_row(row)
     return len(rows)
 
 
@@ -176,20 +190,18 @@ def _unnest_statement(
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in names)
     arrays = ", ".join(f"%s::{_element_type(table.c[name], dialect)}[]" for name in names)
-    processors = tuple(table.c[name].type._cached_bind_processor(dialect) for name in names)
-    json_names = frozenset(name for name in names if isinstance(table.c[name].type, sa.JSON))
     sql = (
         f"INSERT INTO {quote(table.name)} ({columns}) "
         f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"
     )
-    return sql, processors, json_names
+    return (sql, *_processing(dialect, table, names))
 
 
 def _element_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
     """The type an array of ``column``'s values is cast to: its own, but text for a
     ``VARCHAR(n)`` — a cast to it would cut a longer value short without a word, where the
     insert itself refuses it."""
-    if isinstance(column.type, sa.String) and not isinstance(column.type, sa.JSON):
+    if isinstance(column.type, sa.String):
         return "TEXT"
     return str(column.type.compile(dialect))
 
@@ -203,15 +215,9 @@ def _insert_unnested(
     cannot skip a clash."""
     names = tuple(rows[0])
     sql, processors, json_names = _unnest_statement(conn.dialect, table, names)
-    values = _values(rows, names, processors, json_names)
-    arrays = [list(column) for column in zip(*values, strict=True)]
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with _as_sqlalchemy_errors(conn, sql):
-            cursor.execute(sql, arrays)
+    with _driver_cursor(conn, sql) as cursor:
+        cursor.execute(sql, _columns(rows, names, processors, json_names))
         return int(cursor.rowcount)
-    finally:
-        cursor.close()
 
 
 # From this many rows PostgreSQL gets them by COPY, or by arrays when clashes are skipped
