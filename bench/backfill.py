@@ -29,6 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from peer_openattestation import PeerUnavailable, run_peer  # bench/, beside this file
+from postgres_cpu import postgres_cpu_seconds
 
 from sehat.importer.run import ImportOptions, run_import
 from sehat.importer.workers import default_workers
@@ -78,23 +79,6 @@ def _cpu() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
-
-
-def _postgres_cpu() -> float:
-    """CPU seconds (user + system) of every PostgreSQL server process on this machine (the
-    database runs on the same two cores as the import), read from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue  # ended meanwhile
-        name, rest = text.split(" (", 1)[1].rsplit(") ", 1)
-        if name.startswith("postgres"):
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (man 5 proc)
-    return total / tick
 
 
 class _WorkerPeaks:
@@ -180,7 +164,7 @@ def main() -> None:
                 sync_key_events(conn, keystore, now)
             started = time.perf_counter()
             cpu_before = _cpu()
-            server_before = _postgres_cpu() if args.postgres else 0.0
+            server_before = postgres_cpu_seconds() if args.postgres else 0.0
             with _WorkerPeaks() as workers:
                 report = run_import(
                     engine,
@@ -192,7 +176,7 @@ def main() -> None:
                 )
             seconds = time.perf_counter() - started
             cpu_main, cpu_workers = (a - b for a, b in zip(_cpu(), cpu_before, strict=True))
-            cpu_server = _postgres_cpu() - server_before if args.postgres else 0.0
+            cpu_server = postgres_cpu_seconds() - server_before if args.postgres else 0.0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = workers.largest_mb
     anon = _status_kb("RssAnon") / 1024

@@ -44,6 +44,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from postgres_cpu import postgres_cpu_seconds  # bench/, beside this file
 
 from sehat.core.record import GraduationRecord, check_record
 from sehat.importer.cells import cell_text
@@ -109,177 +110,129 @@ def _pure(sample: Path, keys: Path) -> Pure:
     )
 
 
-def _rows(pure: Pure, start: int, count: int, now: datetime) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows of documents ``start + 1 … start + count``, as the import writes them."""
+# Each table's rows of a batch: its column names, and a tuple of values a row in their order.
+Rows = dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]
+
+
+def _rows(pure: Pure, start: int, count: int, now: datetime) -> Rows:
+    """The rows of documents ``start + 1 … start + count``, as the import writes them, table
+    by table in the order their foreign keys need."""
     rec, made = pure.record, pure.made
-    raw = _json(pure.raw)
-    out: dict[str, list[tuple[Any, ...]]] = {name: [] for name, _ in _TABLES}
+    raw = orjson.dumps(pure.raw).decode()
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in _TABLES}
     for k in range(start + 1, start + count + 1):
         out["persons"].append(
-            (
-                k,
-                f"{k * _SPREAD % 10**10:010d}",
-                rec.first_name,
-                rec.last_name,
-                rec.first_name_latin,
-                rec.last_name_latin,
-                rec.father_name,
-                rec.birth_date,
-                rec.gender,
-                now,
-            )
+            {
+                "id": k,
+                "national_id": f"{k * _SPREAD % 10**10:010d}",
+                "first_name": rec.first_name,
+                "last_name": rec.last_name,
+                "first_name_latin": rec.first_name_latin,
+                "last_name_latin": rec.last_name_latin,
+                "father_name": rec.father_name,
+                "birth_date": rec.birth_date,
+                "gender": rec.gender,
+                "created_at": now,
+            }
         )
         out["submissions"].append(
-            (
-                k,
-                str(uuid.uuid4()),
-                rec.institution,
-                f"{k * _SPREAD % 10**9:09d}",
-                rec.kind,
-                rec.seminary_level or 0,
-                rec.field_code,
-                rec.program_type.value,
-                f"import-{'0' * 32}-{k}",
-                "ISSUED",
-                "[]",
-                raw,
-                k,
-                k,
-                "born_digital",
-                now,
-                now,
-            )
+            {
+                "id": k,
+                "public_id": str(uuid.uuid4()),
+                "institution": rec.institution,
+                "student_number": f"{k * _SPREAD % 10**9:09d}",
+                "kind": rec.kind,
+                "seminary_level": rec.seminary_level or 0,
+                "field_code": rec.field_code,
+                "program_type": rec.program_type.value,
+                "idempotency_key": f"import-{'0' * 32}-{k}",
+                "status": "ISSUED",
+                "reasons": "[]",
+                "record": raw,
+                "person_id": k,
+                "document_id": k,
+                "assurance": "born_digital",
+                "created_at": now,
+                "updated_at": now,
+            }
         )
         out["documents"].append(
-            (
-                k,
-                f"{k * _SPREAD_CODE % 10**20:020d}",
-                rec.institution,
-                int(rec.institution[0]),
-                rec.kind,
-                rec.seminary_level or 0,
-                k,
-                k,
-                rec.student_number,
-                rec.field_code,
-                "VALID",
-                1,
-                now,
-                1405,
-                rec.graduation_date,
-                "born_digital",
-                made.salt,
-            )
+            {
+                "id": k,
+                "code": f"{k * _SPREAD_CODE % 10**20:020d}",
+                "institution": rec.institution,
+                "domain": int(rec.institution[0]),
+                "kind": rec.kind,
+                "seminary_level": rec.seminary_level or 0,
+                "person_id": k,
+                "submission_id": k,
+                "student_number": rec.student_number,
+                "field_code": rec.field_code,
+                "status": "VALID",
+                "version": 1,
+                "issued_at": now,
+                "issued_year": 1405,
+                "graduation_date": rec.graduation_date,
+                "assurance": "born_digital",
+                "salt": made.salt,
+            }
         )
-        out["document_versions"].append((k, k, 1, made.content, "issued", now, "import"))
+        out["document_versions"].append(
+            {
+                "id": k,
+                "document_id": k,
+                "version": 1,
+                "content": made.content,
+                "reason": "issued",
+                "created_at": now,
+                "created_by": "import",
+            }
+        )
         out["version_evidence"].append(
-            (
-                k,
-                made.made.signed,
-                b"",
-                made.made.kid,
-                now,
-                made.made.commitment,
-                k - 1,
-                made.made.seal,
-            )
+            {
+                "version_id": k,
+                "cose": made.made.signed,
+                "content_signature": b"",
+                "kid": made.made.kid,
+                "signed_at": now,
+                "commitment": made.made.commitment,
+                "leaf_index": k - 1,
+                "seal": made.made.seal,
+            }
         )
-        out["log_entries"].append((k - 1, made.leaf_input, "issue", None, 1, now))
+        out["log_entries"].append(
+            {
+                "idx": k - 1,
+                "leaf_input": made.leaf_input,
+                "event": "issue",
+                "code": None,
+                "version": 1,
+                "created_at": now,
+            }
+        )
         index, level = k - 1, 0
-        out["log_nodes"].append((0, index, made.made.commitment))
+        out["log_nodes"].append({"level": 0, "idx": index, "hash": made.made.commitment})
         while index & 1:  # the perfect subtrees this leaf completes
             index, level = index >> 1, level + 1
-            out["log_nodes"].append((level, index, made.made.seal))
-    return out
+            out["log_nodes"].append({"level": level, "idx": index, "hash": made.made.seal})
+    return {
+        name: (tuple(rows[0]), [tuple(row.values()) for row in rows]) for name, rows in out.items()
+    }
 
 
-def _json(value: dict[str, object]) -> str:
-    return orjson.dumps(value).decode()
-
-
-_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "persons",
-        (
-            "id",
-            "national_id",
-            "first_name",
-            "last_name",
-            "first_name_latin",
-            "last_name_latin",
-            "father_name",
-            "birth_date",
-            "gender",
-            "created_at",
-        ),
-    ),
-    (
-        "submissions",
-        (
-            "id",
-            "public_id",
-            "institution",
-            "student_number",
-            "kind",
-            "seminary_level",
-            "field_code",
-            "program_type",
-            "idempotency_key",
-            "status",
-            "reasons",
-            "record",
-            "person_id",
-            "document_id",
-            "assurance",
-            "created_at",
-            "updated_at",
-        ),
-    ),
-    (
-        "documents",
-        (
-            "id",
-            "code",
-            "institution",
-            "domain",
-            "kind",
-            "seminary_level",
-            "person_id",
-            "submission_id",
-            "student_number",
-            "field_code",
-            "status",
-            "version",
-            "issued_at",
-            "issued_year",
-            "graduation_date",
-            "assurance",
-            "salt",
-        ),
-    ),
-    (
-        "document_versions",
-        ("id", "document_id", "version", "content", "reason", "created_at", "created_by"),
-    ),
-    (
-        "version_evidence",
-        (
-            "version_id",
-            "cose",
-            "content_signature",
-            "kid",
-            "signed_at",
-            "commitment",
-            "leaf_index",
-            "seal",
-        ),
-    ),
-    ("log_entries", ("idx", "leaf_input", "event", "code", "version", "created_at")),
-    ("log_nodes", ("level", "idx", "hash")),
+# In the order their foreign keys need.
+_TABLES = (
+    "persons",
+    "submissions",
+    "documents",
+    "document_versions",
+    "version_evidence",
+    "log_entries",
+    "log_nodes",
 )
 
 
-Writer = Callable[[dict[str, list[tuple[Any, ...]]]], None]
+Writer = Callable[[Rows], None]
 
 
 def _migrated(engine: sa.Engine) -> None:
@@ -302,15 +255,12 @@ def _sqlite(folder: Path) -> Iterator[tuple[Writer, Callable[[], float]]]:
     pragmas = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
     for pragma in (*pragmas, f"wal_autocheckpoint={pages}"):
         conn.execute(f"PRAGMA {pragma}")
-    statements = {
-        name: f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        for name, cols in _TABLES
-    }
 
-    def write(rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    def write(rows: Rows) -> None:
         conn.execute("BEGIN IMMEDIATE")
-        for name, _ in _TABLES:
-            conn.executemany(statements[name], [_sqlite_values(r) for r in rows[name]])
+        for name, (cols, values) in rows.items():
+            sql = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            conn.executemany(sql, [_sqlite_values(r) for r in values])
         conn.execute("COMMIT")
 
     try:
@@ -334,43 +284,21 @@ def _postgres(url: str) -> Iterator[tuple[Writer, Callable[[], float]]]:
     database = url.rsplit("/", 1)[0] + "/" + name
     _migrated(make_engine(database))
     conn = psycopg.connect(database.replace("postgresql+psycopg://", "postgresql://"))
-    server = _server_cpu(conn)
 
-    def write(rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    def write(rows: Rows) -> None:
         with conn.transaction(), conn.cursor() as cur:
-            for table, cols in _TABLES:
+            for table, (cols, values) in rows.items():
                 with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                    for row in rows[table]:
+                    for row in values:
                         copy.write_row(row)
 
     try:
-        yield write, server
+        yield write, postgres_cpu_seconds
     finally:
         conn.close()
         with admin.connect() as c:
             c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
-
-
-def _server_cpu(conn: Any) -> Callable[[], float]:
-    """CPU seconds of every PostgreSQL server process on this machine — the backend serving
-    ``conn``, and the WAL writer, checkpointer and background writer its writes keep busy —
-    from /proc (user + system, in clock ticks)."""
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def seconds() -> float:
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                name, rest = stat.read_text().split(" (", 1)[1].rsplit(") ", 1)
-            except (OSError, IndexError, ValueError):
-                continue  # ended meanwhile
-            if name.startswith("postgres"):
-                fields = rest.split()
-                total += int(fields[11]) + int(fields[12])  # utime, stime (man 5 proc)
-        return total / tick
-
-    return seconds
 
 
 def _storage(
